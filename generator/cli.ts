@@ -1,0 +1,186 @@
+#!/usr/bin/env node
+/**
+ * The command line. The only module that prints or sets the exit code:
+ * 0 success, 1 invalid input or drift, 2 wrong usage.
+ */
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import fg from 'fast-glob';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { formatDiagnostic, type Diagnostic } from './diagnostics.ts';
+import { MeshrenderError, UsageError } from './errors.ts';
+import { checkTopologies, renderTopologies, type MeshOutcome } from './pipeline.ts';
+import { findRule, MESH_RULES } from './stages/rules/index.ts';
+import { isClean } from './stages/write.ts';
+import { topologySchema } from './stages/validate.ts';
+
+const DEFAULT_TOPOLOGIES = 'topologies/*.yaml';
+
+interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+const processIo: Io = {
+  out: (s) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`),
+  err: (s) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`),
+};
+
+/** Runs meshrender with the given arguments and returns the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+  let exitCode = 0;
+  const parser = yargs([...argv])
+    .scriptName('meshrender')
+    .usage('$0 <command> [options]\n\nRenders a multi-cluster Istio mesh described by a topology file into per-cluster kustomize trees.')
+    .command(
+      'render [topology..]',
+      'Render topologies into per-cluster kustomize trees',
+      (y) =>
+        y
+          .positional('topology', { type: 'string', array: true, describe: `topology files or globs (default: ${DEFAULT_TOPOLOGIES})` })
+          .option('out', { alias: 'o', type: 'string', default: 'out', describe: 'output directory; each mesh goes to <out>/<metadata.name>/' })
+          .option('istio-dist', { type: 'string', describe: 'directory with Istio releases (istio-<version>/ or archives); default $MESHRENDER_ISTIO_DIST' })
+          .option('check', { type: 'boolean', default: false, describe: 'write nothing; list the files that would change and exit 1 if any would' })
+          .example('$0 render', `render every ${DEFAULT_TOPOLOGIES} into out/`)
+          .example('$0 render topologies/primary-remote.yaml --out deploy', 'render one mesh into deploy/primary-remote/')
+          .example('$0 render --check', 'in CI: fail when the committed out/ is not what the topologies render'),
+      async (args) => {
+        exitCode = await runRender(io, files(args.topology), args.out, args.check, args.istioDist ?? process.env.MESHRENDER_ISTIO_DIST ?? null);
+      },
+    )
+    .command(
+      'validate [topology..]',
+      'Check topologies against the schema and the mesh rules, writing nothing',
+      (y) =>
+        y
+          .positional('topology', { type: 'string', array: true, describe: `topology files or globs (default: ${DEFAULT_TOPOLOGIES})` })
+          .option('explain', { type: 'string', describe: 'print what a mesh rule checks (by ID or name) and exit' })
+          .example('$0 validate topologies/demo.yaml', 'report every mistake as file:line:col: error: ...')
+          .example('$0 validate --explain MR006', 'explain one mesh rule'),
+      (args) => {
+        exitCode = args.explain !== undefined ? runExplain(io, args.explain) : runValidate(io, files(args.topology));
+      },
+    )
+    .command(
+      'schema',
+      'Print the JSON Schema of topology files',
+      (y) => y.example('$0 schema > topology.schema.json', 'save the schema for an editor'),
+      () => {
+        io.out(JSON.stringify(topologySchema(), null, 2));
+      },
+    )
+    .demandCommand(1, 'Name a command: render, validate or schema.')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version(false)
+    .wrap(Math.min(100, process.stdout.columns ?? 100))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? new UsageError(msg);
+    });
+
+  try {
+    await parser.parseAsync();
+  } catch (e) {
+    return report(io, e);
+  }
+  return exitCode;
+}
+
+function files(patterns: string[] | undefined): string[] {
+  const list = patterns && patterns.length > 0 ? patterns : [DEFAULT_TOPOLOGIES];
+  const found = new Set<string>();
+  for (const p of list) {
+    if (existsSync(p)) found.add(p);
+    else for (const f of fg.sync(p, { onlyFiles: true, dot: false })) found.add(f);
+  }
+  if (found.size === 0) throw new UsageError(`no topology file matches ${list.join(' ')}`);
+  return [...found].sort();
+}
+
+async function runRender(io: Io, topologies: string[], outDir: string, check: boolean, istioDist: string | null): Promise<number> {
+  const outcomes = await renderTopologies({ topologies, outDir, check, istioDist: istioDist || null });
+  let stale = false;
+  for (const o of outcomes) {
+    printDiagnostics(io, o.warnings);
+    if (check) stale = printCheck(io, o) || stale;
+    else printWrite(io, o);
+  }
+  return stale ? 1 : 0;
+}
+
+function printWrite(io: Io, o: MeshOutcome): void {
+  const d = o.drift;
+  const where = relative(process.cwd(), d.dir) || d.dir;
+  const clusters = o.topology.clusters.length;
+  if (isClean(d) && !('swapped' in d && d.swapped)) {
+    io.out(`${o.topology.name}: ${clusters} cluster(s), ${o.files} files in ${where}, all up to date`);
+    return;
+  }
+  io.out(
+    `${o.topology.name}: ${clusters} cluster(s), ${o.files} files in ${where}: ${d.added.length} added, ${d.changed.length} changed, ${d.removed.length} removed`,
+  );
+}
+
+function printCheck(io: Io, o: MeshOutcome): boolean {
+  const d = o.drift;
+  const where = relative(process.cwd(), d.dir) || d.dir;
+  if (isClean(d) && d.foreign.length === 0) {
+    io.out(`${o.topology.name}: ${where} is up to date`);
+    return false;
+  }
+  io.err(`${o.topology.name}: ${where} is stale; run \`meshrender render\` and commit the result:`);
+  for (const p of d.added) io.err(`  added    ${where}/${p}`);
+  for (const p of d.changed) io.err(`  changed  ${where}/${p}`);
+  for (const p of d.removed) io.err(`  removed  ${where}/${p}`);
+  for (const p of d.foreign) io.err(`  blocked  ${where}/${p} (not written by meshrender)`);
+  return true;
+}
+
+function runValidate(io: Io, topologies: string[]): number {
+  const checked = checkTopologies(topologies);
+  for (const c of checked) {
+    printDiagnostics(io, c.warnings);
+    io.out(`${c.topology.file}: valid (${c.topology.clusters.length} cluster(s), mesh ${c.topology.mesh.id})`);
+  }
+  return 0;
+}
+
+function runExplain(io: Io, id: string): number {
+  const rule = findRule(id);
+  if (!rule) throw new UsageError(`no mesh rule ${JSON.stringify(id)}; rules: ${MESH_RULES.map((r) => `${r.id} ${r.name}`).join(', ')}`);
+  io.out(`${rule.id} ${rule.name}\n\n${rule.explain}`);
+  return 0;
+}
+
+function printDiagnostics(io: Io, ds: readonly Diagnostic[]): void {
+  for (const d of ds) io.err(formatDiagnostic(d));
+}
+
+function report(io: Io, e: unknown): number {
+  if (e instanceof MeshrenderError) {
+    if (e.diagnostics.length > 0) printDiagnostics(io, e.diagnostics);
+    else io.err(`meshrender: error: ${e.message}`);
+    if (e.exitCode === 2) io.err('Run `meshrender --help` for usage.');
+    return e.exitCode;
+  }
+  const err = e as Error;
+  io.err(`meshrender: internal error: ${err?.message ?? String(e)}`);
+  io.err('This is a bug in meshrender; please report it with the topology that triggers it.');
+  if (process.env.MESHRENDER_DEBUG) io.err(err?.stack ?? '');
+  return 70;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.filename === (await realpathOf(process.argv[1]));
+if (invokedDirectly) process.exitCode = await main(hideBin(process.argv));
+
+async function realpathOf(p: string): Promise<string> {
+  const { realpathSync } = await import('node:fs');
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+}

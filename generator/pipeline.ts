@@ -1,0 +1,114 @@
+/**
+ * The pipeline: the one place that knows the order of the stages.
+ *   load → validate → resolve → rules → plan → render → assemble → write (or check)
+ * Every topology is loaded and checked before anything is rendered, and every tree is rendered
+ * before anything is written, so a mistake anywhere leaves the output directory untouched.
+ */
+import type { Diagnostic } from './diagnostics.ts';
+import { hasErrors, sortDiagnostics } from './diagnostics.ts';
+import { MeshrenderError, TopologyInvalidError } from './errors.ts';
+import { assembleKustomizations } from './stages/assemble.ts';
+import { loadTopology } from './stages/load.ts';
+import { planComponents } from './stages/plan.ts';
+import { renderTemplates } from './stages/render.ts';
+import { resolveModel } from './stages/resolve.ts';
+import { checkMeshRules } from './stages/rules/index.ts';
+import { validateTopology } from './stages/validate.ts';
+import { checkTree, writeTree, type Drift, type WriteResult } from './stages/write.ts';
+import { loadCatalog, type TemplateCatalog } from './templating/catalog.ts';
+import { loadReleases, type IstioRelease } from './istio/release.ts';
+import type { OutputTree, Topology } from './types.ts';
+
+export interface CheckedTopology {
+  topology: Topology;
+  /** Warnings of the mesh rules (errors make checkTopology throw). */
+  warnings: Diagnostic[];
+}
+
+/** load → validate → resolve → rules for one file. Throws a MeshrenderError listing every problem. */
+export function checkTopology(file: string): CheckedTopology {
+  const loaded = loadTopology(file);
+  const written = validateTopology(loaded);
+  const topology = resolveModel(written);
+  const findings = checkMeshRules(topology, written);
+  if (hasErrors(findings)) throw new TopologyInvalidError(`${file}: the topology breaks mesh rules`, sortDiagnostics(findings));
+  return { topology, warnings: sortDiagnostics(findings) };
+}
+
+/** Checks many files and reports the problems of all of them at once. */
+export function checkTopologies(files: readonly string[]): CheckedTopology[] {
+  const out: CheckedTopology[] = [];
+  const problems: Diagnostic[] = [];
+  for (const file of files) {
+    try {
+      out.push(checkTopology(file));
+    } catch (e) {
+      if (!(e instanceof MeshrenderError)) throw e;
+      problems.push(...(e.diagnostics.length > 0 ? e.diagnostics : [{ file, severity: 'error' as const, message: e.message }]));
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const { topology } of out) {
+    const other = seen.get(topology.name);
+    if (other !== undefined)
+      problems.push({ file: topology.file, pos: { line: 1, col: 1 }, severity: 'error', message: `metadata.name ${JSON.stringify(topology.name)} is also the name of ${other}; both would write out/${topology.name}/, so rename one` });
+    seen.set(topology.name, topology.file);
+  }
+  if (problems.length > 0) throw new TopologyInvalidError('invalid topologies', sortDiagnostics(problems));
+  return out;
+}
+
+/** plan → render → assemble: the complete output tree of one mesh, in memory. */
+export function buildTree(
+  topology: Topology,
+  releases: ReadonlyMap<string, IstioRelease>,
+  catalog: TemplateCatalog = loadCatalog(),
+): OutputTree {
+  const plan = planComponents(topology, catalog, releases);
+  const files = renderTemplates(plan);
+  return assembleKustomizations(topology.name, files);
+}
+
+export interface RenderOptions {
+  topologies: readonly string[];
+  outDir: string;
+  /** Only compare with the disk (render --check). */
+  check: boolean;
+  /** --istio-dist or $MESHRENDER_ISTIO_DIST. */
+  istioDist: string | null;
+}
+
+export interface MeshOutcome {
+  topology: Topology;
+  warnings: Diagnostic[];
+  files: number;
+  drift: Drift | WriteResult;
+}
+
+export async function renderTopologies(opts: RenderOptions): Promise<MeshOutcome[]> {
+  const checked = checkTopologies(opts.topologies);
+  const catalog = loadCatalog();
+  const releases = await loadAllReleases(checked.map((c) => c.topology), opts.istioDist);
+  const trees = checked.map(({ topology }, i) => buildTree(topology, releases[i]!, catalog));
+  return checked.map(({ topology, warnings }, i) => {
+    const tree = trees[i]!;
+    const drift = opts.check ? checkTree(opts.outDir, tree) : writeTree(opts.outDir, tree);
+    return { topology, warnings, files: tree.files.size, drift };
+  });
+}
+
+/** Loads the releases of every topology, reporting every missing one at once. */
+async function loadAllReleases(topologies: readonly Topology[], distDir: string | null): Promise<Map<string, IstioRelease>[]> {
+  const out: Map<string, IstioRelease>[] = [];
+  const problems: Diagnostic[] = [];
+  for (const t of topologies) {
+    try {
+      out.push(await loadReleases(t, { distDir }));
+    } catch (e) {
+      if (!(e instanceof MeshrenderError)) throw e;
+      problems.push(...e.diagnostics);
+    }
+  }
+  if (problems.length > 0) throw new MeshrenderError('Istio releases are missing', sortDiagnostics(problems));
+  return out;
+}

@@ -1,0 +1,57 @@
+/**
+ * plan: Topology + template catalog → RenderPlan.
+ * Decides, for every cluster, which components render, for which revision, into which directory
+ * and with which template context. Nothing is rendered here; a plan is cheap to build and to test.
+ */
+import { planNamespaces } from '../components/namespace.ts';
+import type { ComponentPlanner } from '../components/component.ts';
+import { layerDir, type LayerId } from '../layers.ts';
+import type { TemplateCatalog, TemplateRef } from '../templating/catalog.ts';
+import type { IstioRelease } from '../istio/release.ts';
+import type { Topology } from '../types.ts';
+
+/** One directory of output: the objects of one component for one cluster (and revision). */
+export interface RenderUnit {
+  /** Cluster name. */
+  cluster: string;
+  component: string;
+  layer: LayerId;
+  /** Output directory relative to the mesh root, e.g. clusters/cluster1/00-namespaces/namespaces. */
+  dir: string;
+  templates: readonly TemplateRef[];
+  context: Readonly<Record<string, unknown>>;
+}
+
+export interface RenderPlan {
+  mesh: string;
+  /** Topology file, for the header of generated kustomizations. */
+  topologyFile: string;
+  clusters: readonly string[];
+  units: readonly RenderUnit[];
+}
+
+/** Component planners in the order their layers apply. */
+const PLANNERS: readonly ComponentPlanner[] = [planNamespaces];
+
+export function planComponents(
+  topology: Topology,
+  catalog: TemplateCatalog,
+  releases: ReadonlyMap<string, IstioRelease> = new Map(),
+): RenderPlan {
+  const units: RenderUnit[] = [];
+  for (const cluster of topology.clusters) {
+    for (const planner of PLANNERS) {
+      for (const req of planner({ topology, cluster, catalog, releases })) {
+        units.push({
+          cluster: cluster.name,
+          component: req.component,
+          layer: req.layer,
+          dir: `clusters/${cluster.name}/${layerDir(req.layer)}/${req.unit}`,
+          templates: catalog.templatesFor(req.component, req.revision?.minor ?? null),
+          context: req.context,
+        });
+      }
+    }
+  }
+  return { mesh: topology.name, topologyFile: topology.file, clusters: topology.clusters.map((c) => c.name), units };
+}

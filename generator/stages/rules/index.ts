@@ -1,0 +1,40 @@
+/**
+ * rules: Topology → Diagnostic[].
+ * The mesh rules that JSON Schema cannot express, one per file. Each reports at the user's key,
+ * with its ID; all rules always run, so every problem is reported at once.
+ */
+import type { Diagnostic } from '../../diagnostics.ts';
+import type { Topology, WrittenTopology } from '../../types.ts';
+import { addressFormat } from './address-format.ts';
+import { controlPlaneExists } from './control-plane-exists.ts';
+import { controlPlaneReachable } from './control-plane-reachable.ts';
+import { externalConfigCluster } from './external-config-cluster.ts';
+import { externalOnlyOnExternal } from './external-only-on-external.ts';
+import { knownNetwork } from './known-network.ts';
+import { revisionsKnown } from './revisions-known.ts';
+import { RuleContext, type MeshRule } from './rule.ts';
+import { tagsKnown } from './tags-known.ts';
+import { uniqueClusterNames } from './unique-cluster-names.ts';
+import { unusedNetwork } from './unused-network.ts';
+
+export const MESH_RULES: readonly MeshRule[] = [
+  uniqueClusterNames,
+  knownNetwork,
+  unusedNetwork,
+  controlPlaneExists,
+  externalOnlyOnExternal,
+  controlPlaneReachable,
+  addressFormat,
+  revisionsKnown,
+  tagsKnown,
+  externalConfigCluster,
+];
+
+export function checkMeshRules(topology: Topology, written: WrittenTopology): Diagnostic[] {
+  return MESH_RULES.flatMap((rule) => rule.check(new RuleContext(topology, written, rule)));
+}
+
+export function findRule(idOrName: string): MeshRule | undefined {
+  const key = idOrName.toLowerCase();
+  return MESH_RULES.find((r) => r.id.toLowerCase() === key || r.name === key);
+}
