@@ -3,7 +3,12 @@
  * Decides, for every cluster, which components render, for which revision, into which directory
  * and with which template context. Nothing is rendered here; a plan is cheap to build and to test.
  */
+import { planBase } from '../components/base.ts';
+import { planGateways } from '../components/gateways.ts';
+import { planIstiod } from '../components/istiod.ts';
+import { planMeshNetworking } from '../components/mesh-networking.ts';
 import { planNamespaces } from '../components/namespace.ts';
+import { planWebhooks } from '../components/webhooks.ts';
 import type { ComponentPlanner } from '../components/component.ts';
 import { layerDir, type LayerId } from '../layers.ts';
 import type { TemplateCatalog, TemplateRef } from '../templating/catalog.ts';
@@ -31,7 +36,7 @@ export interface RenderPlan {
 }
 
 /** Component planners in the order their layers apply. */
-const PLANNERS: readonly ComponentPlanner[] = [planNamespaces];
+const PLANNERS: readonly ComponentPlanner[] = [planNamespaces, planBase, planIstiod, planWebhooks, planGateways, planMeshNetworking];
 
 export function planComponents(
   topology: Topology,
