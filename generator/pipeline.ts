@@ -66,7 +66,7 @@ export function buildTree(
 ): OutputTree {
   const plan = planComponents(topology, catalog, releases);
   const files = renderTemplates(plan);
-  return assembleKustomizations(topology.name, files);
+  return assembleKustomizations(topology.name, files, plan.references);
 }
 
 export interface RenderOptions {

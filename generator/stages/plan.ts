@@ -10,6 +10,7 @@ import { planMeshNetworking } from '../components/mesh-networking.ts';
 import { planNamespaces } from '../components/namespace.ts';
 import { planWebhooks } from '../components/webhooks.ts';
 import type { ComponentPlanner } from '../components/component.ts';
+import { planCrds, type SharedDocuments } from '../components/crds.ts';
 import { layerDir, type LayerId } from '../layers.ts';
 import type { TemplateCatalog, TemplateRef } from '../templating/catalog.ts';
 import type { IstioRelease } from '../istio/release.ts';
@@ -33,6 +34,10 @@ export interface RenderPlan {
   topologyFile: string;
   clusters: readonly string[];
   units: readonly RenderUnit[];
+  /** Documents taken verbatim from the Istio release (CRDs), written once per mesh under shared/. */
+  shared: readonly SharedDocuments[];
+  /** Kustomization directory → extra entries it lists (references to shared/ directories). */
+  references: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Component planners in the order their layers apply. */
@@ -58,5 +63,13 @@ export function planComponents(
       }
     }
   }
-  return { mesh: topology.name, topologyFile: topology.file, clusters: topology.clusters.map((c) => c.name), units };
+  const crds = planCrds(topology, releases);
+  return {
+    mesh: topology.name,
+    topologyFile: topology.file,
+    clusters: topology.clusters.map((c) => c.name),
+    units,
+    shared: crds.shared,
+    references: crds.references,
+  };
 }

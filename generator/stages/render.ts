@@ -22,6 +22,14 @@ export function renderTemplates(plan: RenderPlan): RenderedFile[] {
       else throw e;
     }
   }
+  for (const doc of plan.shared) {
+    try {
+      out.push(...parseRendered(doc.text, doc.source, doc.dir));
+    } catch (e) {
+      if (e instanceof TemplateError) problems.push(...e.diagnostics);
+      else throw e;
+    }
+  }
   if (problems.length > 0) throw new TemplateError('templates failed to render', problems);
   return out;
 }
