@@ -52,7 +52,18 @@ export function schemaDiagnostics(loaded: LoadedTopology): Diagnostic[] {
   if (validate(loaded.data)) return [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  for (const err of validate.errors ?? []) {
+  const errors = validate.errors ?? [];
+  // A misspelt required key is reported once, as the unknown key with its "did you mean".
+  const misspelt = new Set(
+    errors
+      .filter((e) => e.keyword === 'additionalProperties')
+      .map((e) => {
+        const known = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+        return `${e.instancePath}|${didYouMean(String(e.params.additionalProperty), known)}`;
+      }),
+  );
+  for (const err of errors) {
+    if (err.keyword === 'required' && misspelt.has(`${err.instancePath}|${String(err.params.missingProperty)}`)) continue;
     const d = toDiagnostic(loaded, err);
     if (!d) continue;
     const key = `${d.pos?.line}:${d.pos?.col}:${d.message}`;
@@ -138,9 +149,9 @@ function toDiagnostic(loaded: LoadedTopology, err: ErrorObject): Diagnostic | un
         message: `${where} must have ${err.keyword === 'maxLength' ? 'at most' : 'at least'} ${err.params.limit} characters${hint ? `: ${hint}` : ''}`,
       };
     case 'minItems':
-      return { ...base, pos: ownerKeyPositionOf(loaded, path), message: `${where} must list at least ${err.params.limit} item(s)` };
+      return { ...base, pos: ownerKeyPositionOf(loaded, path), message: `${where} must list at least ${count(Number(err.params.limit), 'item')}` };
     case 'minProperties':
-      return { ...base, pos: ownerKeyPositionOf(loaded, path), message: `${where} must have at least ${err.params.limit} entry` };
+      return { ...base, pos: ownerKeyPositionOf(loaded, path), message: `${where} must have at least ${count(Number(err.params.limit), 'entry', 'entries')}` };
     case 'uniqueItems':
       return {
         ...base,
@@ -186,4 +197,8 @@ function describe(v: unknown): string {
   if (typeof v === 'object') return 'a mapping';
   if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
   return `${typeof v} ${String(v)}`;
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return n === 1 ? `one ${one}` : `${n} ${many}`;
 }
