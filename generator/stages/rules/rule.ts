@@ -4,7 +4,7 @@
  */
 import type { Diagnostic } from '../../diagnostics.ts';
 import type { Topology, WrittenCluster, WrittenTopology } from '../../types.ts';
-import { displayPath, positionOf, type PathSegment } from '../../yaml/positions.ts';
+import { displayPath, ownerKeyPositionOf, positionOf, type PathSegment } from '../../yaml/positions.ts';
 
 export interface MeshRule {
   /** Stable ID shown in brackets after each message, e.g. MR003. */
@@ -47,8 +47,17 @@ export class RuleContext {
     return this.make('warning', path, message);
   }
 
-  private make(severity: Diagnostic['severity'], path: readonly PathSegment[], message: string): Diagnostic {
-    const pos = positionOf(this.written.loaded, path);
+  /** Like error(), but points at the key that holds the value at `path` (for map entries). */
+  errorAtKey(path: readonly PathSegment[], message: string): Diagnostic {
+    return this.make('error', path, message, true);
+  }
+
+  warningAtKey(path: readonly PathSegment[], message: string): Diagnostic {
+    return this.make('warning', path, message, true);
+  }
+
+  private make(severity: Diagnostic['severity'], path: readonly PathSegment[], message: string, atKey = false): Diagnostic {
+    const pos = atKey ? ownerKeyPositionOf(this.written.loaded, path) : positionOf(this.written.loaded, path);
     return { file: this.written.loaded.file, severity, message, rule: this.rule.id, ...(pos ? { pos } : {}) };
   }
 }

@@ -21,7 +21,7 @@ export const tagsKnown: MeshRule = {
         );
       }
       if (tag !== 'default' && names.includes(tag)) {
-        out.push(ctx.error(['spec', 'istio', 'tags', tag], `tag ${JSON.stringify(tag)} has the name of a revision; rename the tag`));
+        out.push(ctx.errorAtKey(['spec', 'istio', 'tags', tag], `tag ${JSON.stringify(tag)} has the name of a revision; rename the tag`));
       }
     }
     return out;

@@ -8,6 +8,6 @@ export const unusedNetwork: MeshRule = {
     const used = new Set(ctx.written.spec.clusters.map((c) => c.network));
     return ctx.topology.networks
       .filter((n) => !used.has(n))
-      .map((n) => ctx.warning(['spec', 'networks', n], `network ${JSON.stringify(n)} has no cluster; remove it or put a cluster on it`));
+      .map((n) => ctx.warningAtKey(['spec', 'networks', n], `network ${JSON.stringify(n)} has no cluster; remove it or put a cluster on it`));
   },
 };

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { formatDiagnostic } from '../../generator/diagnostics.ts';
+import { resolveModel } from '../../generator/stages/resolve.ts';
+import { checkMeshRules, findRule, MESH_RULES } from '../../generator/stages/rules/index.ts';
+import { toYaml, topologyDoc, writtenFrom, type ClusterInput } from '../support/builders.ts';
+
+function findings(doc: unknown): string[] {
+  const written = writtenFrom(toYaml(doc), 't.yaml');
+  return checkMeshRules(resolveModel(written), written).map(formatDiagnostic);
+}
+
+/** The text at a diagnostic's line:col in the YAML of `doc`, to prove it points at the user's key. */
+function textAt(doc: unknown, line: string): string {
+  const [, l, c] = /^t\.yaml:(\d+):(\d+):/.exec(line)!;
+  return toYaml(doc).split('\n')[Number(l) - 1]!.slice(Number(c) - 1);
+}
+
+const primary = (name: string, extra: Record<string, unknown> = {}): ClusterInput => ({ name, role: 'primary', network: 'n1', ...extra });
+const remote = (name: string, cp: string, extra: Record<string, unknown> = {}): ClusterInput => ({ name, role: 'remote', network: 'n1', controlPlane: cp, ...extra });
+const external = (name: string, configCluster: string): ClusterInput => ({ name, role: 'external', network: 'n1', external: { address: 'istiod.example.com', configCluster } });
+
+// One failing topology per rule: [rule id, topology, exact message, the text the position must point at].
+const CASES: [string, unknown, string, string][] = [
+  ['MR001', topologyDoc({ clusters: [primary('a'), primary('a')] }), 'error: cluster name "a" is already used by spec.clusters[0]; give each cluster its own name [MR001]', 'a'],
+  ['MR002', topologyDoc({ clusters: [primary('a', { network: 'n2' })], networks: ['n1'] }), 'error: network "n2" is not in spec.networks (n1); did you mean "n1"? [MR002]', 'n2'],
+  ['MR003', topologyDoc({ clusters: [primary('a')], networks: ['n1', 'spare'] }), 'warning: network "spare" has no cluster; remove it or put a cluster on it [MR003]', 'spare'],
+  ['MR004', topologyDoc({ clusters: [primary('a'), remote('b', 'c')] }), 'error: controlPlane "c" is not a cluster of this mesh; did you mean "a"? [MR004]', 'c'],
+  ['MR005', topologyDoc({ clusters: [primary('a', { external: { address: 'x.example.com', configCluster: 'a' } })] }), 'error: a primary cluster cannot host an external control plane; set role: external or remove this block [MR005]', 'address'],
+  ['MR006', topologyDoc({ clusters: [primary('a'), remote('b', 'a')] }), 'error: primary "a" serves remote "b" but has no eastWest.address; add eastWest: { address: <IP or DNS name of its east-west gateway> } [MR006]', 'a'],
+  ['MR007', topologyDoc({ clusters: [primary('a', { eastWest: { address: 'Not A Host' } })] }), 'error: "Not A Host" is not an IPv4 address, an IPv6 address or a DNS name; write just the host, such as 34.75.71.237 or istiod.example.com [MR007]', 'Not A Host'],
+  ['MR008', topologyDoc({ clusters: [primary('a', { revisions: ['defualt'] })] }), 'error: revision "defualt" is not in spec.istio.revisions (default); did you mean "default"? [MR008]', 'defualt'],
+  ['MR009', topologyDoc({ clusters: [primary('a')], istio: { tags: { prod: 'nope' } } }), 'error: tag "prod" points at revision "nope", which is not in spec.istio.revisions (default) [MR009]', 'nope'],
+  ['MR010', topologyDoc({ clusters: [external('x', 'cfg'), primary('cfg')] }), 'error: configCluster "cfg" must be a remote with controlPlane: x [MR010]', 'cfg'],
+];
+
+describe('mesh rules', () => {
+  it.each(CASES)('%s reports its failing topology at the offending key', (id, doc, message, token) => {
+    const out = findings(doc).filter((l) => l.endsWith(`[${id}]`));
+    expect(out).toHaveLength(1);
+    expect(out[0]!.replace(/^t\.yaml:\d+:\d+: /, '')).toBe(message);
+    expect(textAt(doc, out[0]!)).toMatch(new RegExp(`^"?${token}`));
+  });
+
+  it('has a failing-topology case for every rule', () => {
+    expect(CASES.map(([id]) => id).sort()).toEqual(MESH_RULES.map((r) => r.id).sort());
+  });
+
+  it('reports nothing for the example-shaped default topology', () => {
+    expect(findings(topologyDoc())).toEqual([]);
+  });
+
+  it('reports every broken rule at once', () => {
+    const doc = topologyDoc({
+      clusters: [primary('a', { eastWest: { address: 'bad host' } }), primary('a'), remote('r', 'zz', { network: 'nx' })],
+      networks: ['n1', 'spare'],
+      istio: { tags: { t: 'missing' } },
+    });
+    const ids = new Set(findings(doc).map((l) => /\[(MR\d+)\]$/.exec(l)![1]));
+    expect([...ids].sort()).toEqual(['MR001', 'MR002', 'MR003', 'MR004', 'MR007', 'MR009']);
+  });
+
+  it('explains every rule, by ID or by name', () => {
+    for (const r of MESH_RULES) {
+      expect(findRule(r.id)).toBe(r);
+      expect(findRule(r.name)).toBe(r);
+      expect(r.explain.length).toBeGreaterThan(40);
+    }
+  });
+});
