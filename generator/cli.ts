@@ -30,7 +30,7 @@ const processIo: Io = {
 /** Runs meshrender with the given arguments and returns the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let exitCode = 0;
-  const parser = yargs([...argv])
+  const parser = yargs()
     .scriptName('meshrender')
     .usage('$0 <command> [options]\n\nRenders a multi-cluster Istio mesh described by a topology file into per-cluster kustomize trees.')
     .command(
@@ -82,7 +82,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     });
 
   try {
-    await parser.parseAsync();
+    // The callback form makes yargs hand back --help output instead of printing it itself.
+    let printed = '';
+    await parser.parse([...argv], {}, (_err, _args, output) => {
+      printed = output;
+    });
+    if (printed) io.out(printed);
   } catch (e) {
     return report(io, e);
   }
