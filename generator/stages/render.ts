@@ -24,7 +24,7 @@ export function renderTemplates(plan: RenderPlan): RenderedFile[] {
   }
   for (const doc of plan.shared) {
     try {
-      out.push(...parseRendered(doc.text, doc.source, doc.dir));
+      out.push(...parseShared(doc.text, doc.source, doc.dir));
     } catch (e) {
       if (e instanceof TemplateError) problems.push(...e.diagnostics);
       else throw e;
@@ -46,6 +46,19 @@ export function renderUnit(unit: RenderUnit): RenderedFile[] {
     out.push(...parseRendered(text, template.source, unit.dir));
   }
   return out;
+}
+
+// Release documents (CRDs, ~870 KB per version) are the same for every render of a process:
+// parse them once. Keyed by source and directory; the text is compared to be safe.
+const sharedCache = new Map<string, { text: string; files: RenderedFile[] }>();
+
+function parseShared(text: string, source: string, dir: string): RenderedFile[] {
+  const key = `${source}\u0000${dir}`;
+  const hit = sharedCache.get(key);
+  if (hit && hit.text === text) return hit.files;
+  const files = parseRendered(text, source, dir);
+  sharedCache.set(key, { text, files });
+  return files;
 }
 
 /** Parses the text a template produced into canonical files; exported for objects that do not come from Handlebars. */
