@@ -1,0 +1,169 @@
+/**
+ * npm run bench: renders generated fleets of 10, 100 and 1,000 clusters and compares each render
+ * with the floor (a plain script writing the same bytes), measured in the same run. Reports; never
+ * fails. Writes docs/performance.json and the table in docs/performance.md.
+ *
+ * Options: --sizes 10,100,1000  --repeat 3  --istio-dist DIR (default $MESHRENDER_ISTIO_DIST or ../shared/istio-dist)
+ */
+import { spawnSync } from 'node:child_process';
+import { cpus, freemem, totalmem, release as osRelease, tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { fleetTopology } from './fleet.ts';
+import { stringify } from 'yaml';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const NODE = process.execPath;
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '10,100,1000' },
+    repeat: { type: 'string', default: '3' },
+    'istio-dist': { type: 'string' },
+    'no-docs': { type: 'boolean', default: false },
+  },
+});
+const sizes = values.sizes!.split(',').map(Number);
+const repeat = Math.max(1, Number(values.repeat));
+const dist = resolve(values['istio-dist'] ?? process.env.MESHRENDER_ISTIO_DIST ?? join(ROOT, '../shared/istio-dist'));
+if (!existsSync(dist)) {
+  console.error(`bench: no Istio distribution at ${dist}; pass --istio-dist DIR`);
+  process.exit(2);
+}
+
+interface Run {
+  code: number;
+  wallMs: number;
+  cpuMs: number;
+  maxRssMiB: number;
+  output: string;
+}
+
+function meshrender(args: string[]): Run {
+  const r = spawnSync(NODE, [join(ROOT, 'bench/child.ts'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const last = r.stderr.trim().split('\n').at(-1) ?? '{}';
+  const run = JSON.parse(last) as Run;
+  if (run.code !== 0 && !args.includes('--check')) throw new Error(`meshrender ${args.join(' ')} failed:\n${run.output}`);
+  return run;
+}
+
+function floor(source: string): { wallMs: number; files: number; bytes: number } {
+  const target = mkdtempSync(join(tmpdir(), 'meshrender-floor-'));
+  const r = spawnSync(NODE, [join(ROOT, 'bench/floor.ts'), source, join(target, 'tree')], { encoding: 'utf8' });
+  rmSync(target, { recursive: true, force: true });
+  return JSON.parse(r.stdout.trim()) as { wallMs: number; files: number; bytes: number };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function mtimes(dir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
+      const p = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) walk(p);
+      else out.set(p, statSync(join(dir, p)).mtimeMs);
+    }
+  };
+  walk('');
+  return out;
+}
+
+const results: Record<string, unknown>[] = [];
+const work = mkdtempSync(join(tmpdir(), 'meshrender-bench-'));
+for (const n of sizes) {
+  const topo = fleetTopology({ clusters: n });
+  const file = join(work, `fleet-${n}.yaml`);
+  writeFileSync(file, stringify(topo, { lineWidth: 0 }));
+  const mesh = `fleet-${n}`;
+  const common = ['--istio-dist', dist];
+  const fulls: Run[] = [];
+  const floors: number[] = [];
+  let out = '';
+  for (let i = 0; i < repeat; i++) {
+    out = join(work, `out-${n}-${i}`);
+    fulls.push(meshrender(['render', file, '--out', out, ...common]));
+    floors.push(floor(join(out, mesh)).wallMs);
+  }
+  const tree = floor(join(out, mesh));
+  const before = mtimes(join(out, mesh));
+  const reruns = Array.from({ length: repeat }, () => meshrender(['render', file, '--out', out, ...common]));
+  const after = mtimes(join(out, mesh));
+  const rewritten = [...after].filter(([p, t]) => before.get(p) !== t).length;
+  const checks = Array.from({ length: repeat }, () => meshrender(['render', '--check', file, '--out', out, ...common]));
+  // One cluster changed: a primary's istiod settings.
+  const changed = structuredClone(topo) as { spec: { clusters: Record<string, unknown>[] } };
+  const oneChanged: Run[] = [];
+  for (let i = 0; i < repeat; i++) {
+    changed.spec.clusters[0]!.istiod = { env: { BENCH_ITERATION: String(i) } };
+    writeFileSync(file, stringify(changed, { lineWidth: 0 }));
+    oneChanged.push(meshrender(['render', file, '--out', out, ...common]));
+  }
+  const fullWall = median(fulls.map((r) => r.wallMs));
+  const floorWall = median(floors);
+  const row = {
+    clusters: n,
+    files: tree.files,
+    bytes: tree.bytes,
+    full: { wallMs: fullWall, cpuMs: median(fulls.map((r) => r.cpuMs)), maxRssMiB: Math.max(...fulls.map((r) => r.maxRssMiB)), runs: fulls.map((r) => Math.round(r.wallMs)) },
+    floor: { wallMs: floorWall, runs: floors.map(Math.round) },
+    ratioToFloor: fullWall / floorWall,
+    unchanged: { wallMs: median(reruns.map((r) => r.wallMs)), filesRewritten: rewritten, ofFull: median(reruns.map((r) => r.wallMs)) / fullWall },
+    check: { wallMs: median(checks.map((r) => r.wallMs)), exitCodes: checks.map((r) => r.code), ofFull: median(checks.map((r) => r.wallMs)) / fullWall },
+    oneClusterChanged: { wallMs: median(oneChanged.map((r) => r.wallMs)), output: oneChanged.at(-1)!.output.trim() },
+  };
+  results.push(row);
+  console.log(
+    `${n} clusters: ${tree.files} files, ${(tree.bytes / 1048576).toFixed(1)} MiB; full ${fullWall.toFixed(0)} ms (cpu ${row.full.cpuMs.toFixed(0)} ms, rss ${row.full.maxRssMiB.toFixed(0)} MiB); floor ${floorWall.toFixed(0)} ms; ratio ${row.ratioToFloor.toFixed(2)}; unchanged ${row.unchanged.wallMs.toFixed(0)} ms (${rewritten} rewritten); check ${row.check.wallMs.toFixed(0)} ms; one changed ${row.oneClusterChanged.wallMs.toFixed(0)} ms`,
+  );
+  for (let i = 0; i < repeat; i++) rmSync(join(work, `out-${n}-${i}`), { recursive: true, force: true });
+}
+rmSync(work, { recursive: true, force: true });
+
+const byN = new Map(results.map((r) => [r.clusters as number, r]));
+const growth = byN.has(100) && byN.has(1000) ? ((byN.get(1000)!.full as { wallMs: number }).wallMs / (byN.get(100)!.full as { wallMs: number }).wallMs) : null;
+const machine = {
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  memoryGiB: +(totalmem() / 2 ** 30).toFixed(1),
+  freeMemoryGiB: +(freemem() / 2 ** 30).toFixed(1),
+  kernel: osRelease(),
+  node: process.version,
+  date: new Date().toISOString().slice(0, 10),
+  repeat,
+};
+const report = { machine, growth100to1000: growth, results };
+if (!values['no-docs']) writeFileSync(join(ROOT, 'docs/performance.json'), `${JSON.stringify(report, null, 2)}\n`);
+if (growth !== null) console.log(`time from 100 to 1000 clusters grows ${growth.toFixed(2)}x`);
+
+if (!values['no-docs']) {
+  const docPath = join(ROOT, 'docs/performance.md');
+  const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
+  const table = [
+    `Measured ${machine.date} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}; medians of ${repeat} runs.`,
+    '',
+    '| clusters | files | MiB | full render | CPU | peak RSS | floor | render/floor | unchanged (rewritten) | --check | one cluster changed |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...results.map((r) => {
+      const x = r as typeof results[number] & Record<string, any>;
+      return `| ${x.clusters} | ${x.files} | ${(x.bytes / 1048576).toFixed(1)} | ${ms(x.full.wallMs)} | ${ms(x.full.cpuMs)} | ${x.full.maxRssMiB.toFixed(0)} MiB | ${ms(x.floor.wallMs)} | ${x.ratioToFloor.toFixed(2)}× | ${ms(x.unchanged.wallMs)} (${x.unchanged.filesRewritten}) | ${ms(x.check.wallMs)} | ${ms(x.oneClusterChanged.wallMs)} |`;
+    }),
+    '',
+    growth !== null ? `Growth of full-render time from 100 to 1,000 clusters: ${growth.toFixed(2)}×.` : '',
+  ].join('\n');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const next = doc.includes(start) ? doc.replace(new RegExp(`${start}[\\s\\S]*${end}`), `${start}\n${table}\n${end}`) : `${doc}\n${start}\n${table}\n${end}\n`;
+  writeFileSync(docPath, next);
+  console.log('wrote docs/performance.json and the table in docs/performance.md');
+}
+
+function ms(x: number): string {
+  return x >= 10000 ? `${(x / 1000).toFixed(1)} s` : `${x.toFixed(0)} ms`;
+}
