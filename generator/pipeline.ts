@@ -7,7 +7,8 @@
 import type { Diagnostic } from './diagnostics.ts';
 import { hasErrors, sortDiagnostics } from './diagnostics.ts';
 import { MeshrenderError, TopologyInvalidError } from './errors.ts';
-import { assembleKustomizations } from './stages/assemble.ts';
+import { assembleKustomizations, withMeshFiles } from './stages/assemble.ts';
+import { gitopsFiles } from './gitops/index.ts';
 import { loadTopology } from './stages/load.ts';
 import { planComponents } from './stages/plan.ts';
 import { renderTemplates } from './stages/render.ts';
@@ -66,7 +67,8 @@ export function buildTree(
 ): OutputTree {
   const plan = planComponents(topology, catalog, releases);
   const files = renderTemplates(plan);
-  return assembleKustomizations(topology.name, files, plan.references);
+  const tree = assembleKustomizations(topology.name, files, plan.references);
+  return withMeshFiles(tree, gitopsFiles(topology, tree));
 }
 
 export interface RenderOptions {

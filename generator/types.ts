@@ -37,6 +37,22 @@ export interface WrittenSpec {
   };
   networks: Record<string, Record<string, never>>;
   clusters: WrittenCluster[];
+  gitops?: WrittenGitops;
+}
+
+export interface WrittenGitops {
+  repoURL?: string;
+  targetRevision?: string;
+  path?: string;
+  argocd?: { enabled?: boolean; namespace?: string; project?: string; destination?: 'name' | 'server'; automated?: boolean };
+  flux?: {
+    enabled?: boolean;
+    namespace?: string;
+    sourceRef?: { kind?: 'GitRepository' | 'OCIRepository' | 'Bucket'; name: string; namespace?: string };
+    interval?: string;
+    timeout?: string;
+    kubeConfigSecret?: string;
+  };
 }
 
 export type ClusterRole = 'primary' | 'remote' | 'external';
@@ -104,6 +120,23 @@ export interface Topology {
   /** True when the mesh spans more than one network. */
   multiNetwork: boolean;
   clusters: readonly Cluster[];
+  gitops: Gitops;
+}
+
+/** GitOps delivery settings, defaults filled; argocd/flux are null when not enabled. */
+export interface Gitops {
+  repoURL: string | null;
+  targetRevision: string;
+  /** Path of the output directory inside the repository. */
+  path: string;
+  argocd: { namespace: string; project: string; destination: 'name' | 'server'; automated: boolean } | null;
+  flux: {
+    namespace: string;
+    sourceRef: { kind: 'GitRepository' | 'OCIRepository' | 'Bucket'; name: string; namespace: string };
+    interval: string;
+    timeout: string;
+    kubeConfigSecret: string | null;
+  } | null;
 }
 
 export interface Revision {

@@ -5,7 +5,7 @@
  * Never fails: cross references that do not resolve are left for the mesh rules to report.
  * The result is deeply frozen.
  */
-import type { Cluster, IstiodOverrides, Revision, RevisionTag, Topology, WrittenCluster, WrittenTopology } from '../types.ts';
+import type { Cluster, Gitops, IstiodOverrides, Revision, RevisionTag, Topology, WrittenCluster, WrittenGitops, WrittenTopology } from '../types.ts';
 import { sortedMap } from '../yaml/canonical.ts';
 
 export const DEFAULTS = {
@@ -43,6 +43,7 @@ export function resolveModel(written: WrittenTopology): Topology {
     networks,
     multiNetwork,
     clusters,
+    gitops: resolveGitops(spec.gitops),
   });
 }
 
@@ -146,4 +147,32 @@ export function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
+}
+
+function resolveGitops(g: WrittenGitops | undefined): Gitops {
+  const argo = g?.argocd;
+  const flux = g?.flux;
+  const fluxNamespace = flux?.namespace ?? 'flux-system';
+  return {
+    repoURL: g?.repoURL ?? null,
+    targetRevision: g?.targetRevision ?? 'HEAD',
+    path: g?.path ?? 'out',
+    argocd:
+      argo?.enabled
+        ? { namespace: argo.namespace ?? 'argocd', project: argo.project ?? 'default', destination: argo.destination ?? 'name', automated: argo.automated ?? true }
+        : null,
+    flux: flux?.enabled
+      ? {
+          namespace: fluxNamespace,
+          sourceRef: {
+            kind: flux.sourceRef?.kind ?? 'GitRepository',
+            name: flux.sourceRef?.name ?? 'flux-system',
+            namespace: flux.sourceRef?.namespace ?? fluxNamespace,
+          },
+          interval: flux.interval ?? '10m',
+          timeout: flux.timeout ?? '5m',
+          kubeConfigSecret: flux.kubeConfigSecret ?? null,
+        }
+      : null,
+  };
 }

@@ -174,7 +174,9 @@ function toDiagnostic(loaded: LoadedTopology, err: ErrorObject): Diagnostic | un
 function roleCondition(err: ErrorObject, data: unknown, path: readonly PathSegment[]): string {
   if (!err.schemaPath.includes('/then/')) return '';
   const role = valueAt(data, [...path, 'role']);
-  return typeof role === 'string' ? ` (a cluster with role ${role} needs it)` : '';
+  if (typeof role === 'string') return ` (a cluster with role ${role} needs it)`;
+  const hint = (err.parentSchema as { 'x-hint'?: string } | undefined)?.['x-hint'];
+  return hint ? ` (${hint})` : '';
 }
 
 function valueAt(data: unknown, path: readonly PathSegment[]): unknown {
