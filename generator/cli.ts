@@ -10,6 +10,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.ts';
 import { MeshrenderError, UsageError } from './errors.ts';
+import { runDiff } from './diff/command.ts';
 import { checkTopologies, renderTopologies, type MeshOutcome } from './pipeline.ts';
 import { findRule, MESH_RULES } from './stages/rules/index.ts';
 import { isClean } from './stages/write.ts';
@@ -63,6 +64,30 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       },
     )
     .command(
+      'diff [topology..]',
+      'Compare what the topologies render now with a base, in mesh terms (for pull-request review)',
+      (y) =>
+        y
+          .positional('topology', { type: 'string', array: true, describe: `topology files or globs (default: ${DEFAULT_TOPOLOGIES})` })
+          .option('base', { type: 'string', describe: 'git ref holding the base version of the same topology files' })
+          .option('base-dir', { type: 'string', describe: 'an output directory rendered earlier (as written by render --out)' })
+          .option('format', { choices: ['text', 'markdown', 'json'] as const, default: 'text' as const, describe: 'output format; markdown stays under 60,000 characters' })
+          .option('istio-dist', { type: 'string', describe: 'directory with Istio releases; default $MESHRENDER_ISTIO_DIST' })
+          .example('$0 diff --base origin/main --format markdown', 'summarise a pull request for a review comment')
+          .example('$0 diff --base-dir out', 'what a render would change in out/'),
+      async (args) => {
+        const r = await runDiff({
+          topologies: files(args.topology),
+          base: args.base ?? null,
+          baseDir: args.baseDir ?? null,
+          format: args.format,
+          istioDist: args.istioDist ?? process.env.MESHRENDER_ISTIO_DIST ?? null,
+        });
+        io.out(r.output);
+        exitCode = r.different ? 1 : 0;
+      },
+    )
+    .command(
       'schema',
       'Print the JSON Schema of topology files',
       (y) => y.example('$0 schema > topology.schema.json', 'save the schema for an editor'),
@@ -70,7 +95,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         io.out(JSON.stringify(topologySchema(), null, 2));
       },
     )
-    .demandCommand(1, 'Name a command: render, validate or schema.')
+    .demandCommand(1, 'Name a command: render, validate, diff or schema.')
     .strict()
     .help()
     .alias('h', 'help')

@@ -87,13 +87,21 @@ export interface MeshOutcome {
   drift: Drift | WriteResult;
 }
 
-export async function renderTopologies(opts: RenderOptions): Promise<MeshOutcome[]> {
-  const checked = checkTopologies(opts.topologies);
+export interface RenderedMesh extends CheckedTopology {
+  tree: OutputTree;
+}
+
+/** load … assemble for many topologies, in memory: nothing is written. */
+export async function renderInMemory(topologies: readonly string[], istioDist: string | null): Promise<RenderedMesh[]> {
+  const checked = checkTopologies(topologies);
   const catalog = loadCatalog();
-  const releases = await loadAllReleases(checked.map((c) => c.topology), opts.istioDist);
-  const trees = checked.map(({ topology }, i) => buildTree(topology, releases[i]!, catalog));
-  return checked.map(({ topology, warnings }, i) => {
-    const tree = trees[i]!;
+  const releases = await loadAllReleases(checked.map((c) => c.topology), istioDist);
+  return checked.map((c, i) => ({ ...c, tree: buildTree(c.topology, releases[i]!, catalog) }));
+}
+
+export async function renderTopologies(opts: RenderOptions): Promise<MeshOutcome[]> {
+  const rendered = await renderInMemory(opts.topologies, opts.istioDist);
+  return rendered.map(({ topology, warnings, tree }) => {
     const drift = opts.check ? checkTree(opts.outDir, tree) : writeTree(opts.outDir, tree);
     return { topology, warnings, files: tree.files.size, drift };
   });
