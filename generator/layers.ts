@@ -12,6 +12,7 @@ export const LAYERS = [
   { id: 'gateways', dir: '50-gateways', description: 'East-west, ingress and egress gateways (image: auto, so injection must work first)' },
   { id: 'mesh-networking', dir: '60-mesh-networking', description: 'Istio networking objects that expose istiod and services across networks' },
   { id: 'secrets', dir: '70-secrets', description: 'Remote secrets, token Secrets and the plug-in CA, from stores, never from meshrender' },
+  { id: 'verify', dir: '90-verify', description: 'Optional sample workloads that prove cross-cluster traffic after a sync (spec.verify)' },
 ] as const;
 
 export type LayerId = (typeof LAYERS)[number]['id'];

@@ -38,6 +38,7 @@ export interface WrittenSpec {
   networks: Record<string, Record<string, never>>;
   clusters: WrittenCluster[];
   gitops?: WrittenGitops;
+  verify?: { enabled?: boolean; namespace?: string; helloworldImage?: string; clientImage?: string };
 }
 
 export interface WrittenGitops {
@@ -121,6 +122,8 @@ export interface Topology {
   multiNetwork: boolean;
   clusters: readonly Cluster[];
   gitops: Gitops;
+  /** The verification layer, or null when not enabled. */
+  verify: { namespace: string; helloworldImage: string; clientImage: string } | null;
 }
 
 /** GitOps delivery settings, defaults filled; argocd/flux are null when not enabled. */

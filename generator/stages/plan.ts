@@ -8,6 +8,7 @@ import { planGateways } from '../components/gateways.ts';
 import { planIstiod } from '../components/istiod.ts';
 import { planMeshNetworking } from '../components/mesh-networking.ts';
 import { planNamespaces } from '../components/namespace.ts';
+import { planVerify } from '../components/verify.ts';
 import { planWebhooks } from '../components/webhooks.ts';
 import type { ComponentPlanner } from '../components/component.ts';
 import { planCrds, type SharedDocuments } from '../components/crds.ts';
@@ -41,7 +42,7 @@ export interface RenderPlan {
 }
 
 /** Component planners in the order their layers apply. */
-const PLANNERS: readonly ComponentPlanner[] = [planNamespaces, planBase, planIstiod, planWebhooks, planGateways, planMeshNetworking];
+const PLANNERS: readonly ComponentPlanner[] = [planNamespaces, planBase, planIstiod, planWebhooks, planGateways, planMeshNetworking, planVerify];
 
 export function planComponents(
   topology: Topology,

@@ -44,6 +44,13 @@ export function resolveModel(written: WrittenTopology): Topology {
     multiNetwork,
     clusters,
     gitops: resolveGitops(spec.gitops),
+    verify: spec.verify?.enabled
+      ? {
+          namespace: spec.verify.namespace ?? 'sample',
+          helloworldImage: spec.verify.helloworldImage ?? 'docker.io/istio/examples-helloworld-v1:1.0',
+          clientImage: spec.verify.clientImage ?? 'docker.io/curlimages/curl:8.16.0',
+        }
+      : null,
   });
 }
 
