@@ -11,7 +11,8 @@ import { hideBin } from 'yargs/helpers';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.ts';
 import { MeshrenderError, UsageError } from './errors.ts';
 import { runDiff } from './diff/command.ts';
-import { checkTopologies, renderTopologies, type MeshOutcome } from './pipeline.ts';
+import { formatImagesJson, formatImagesText } from './images/images.ts';
+import { checkAndLoad, checkTopologies, renderTopologies, type MeshOutcome } from './pipeline.ts';
 import { findRule, MESH_RULES } from './stages/rules/index.ts';
 import { isClean } from './stages/write.ts';
 import { topologySchema } from './stages/validate.ts';
@@ -88,6 +89,28 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       },
     )
     .command(
+      'images [topology..]',
+      'List every image each cluster will pull (for mirroring into an air-gapped registry)',
+      (y) =>
+        y
+          .positional('topology', { type: 'string', array: true, describe: `topology files or globs (default: ${DEFAULT_TOPOLOGIES})` })
+          .option('cluster', { type: 'string', array: true, describe: 'only these clusters' })
+          .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'text per cluster, or JSON with the unique list' })
+          .option('istio-dist', { type: 'string', describe: 'directory with Istio releases; default $MESHRENDER_ISTIO_DIST' })
+          .example('$0 images topologies/canary-upgrade.yaml', 'pilot and proxyv2 of both revisions, and what pulls them')
+          .example('$0 images --format json | jq -r ".[].images[]"', 'the plain list to mirror'),
+      async (args) => {
+        const loaded = await checkAndLoad(files(args.topology), args.istioDist ?? process.env.MESHRENDER_ISTIO_DIST ?? null);
+        const wanted = args.cluster && args.cluster.length > 0 ? args.cluster : undefined;
+        for (const m of loaded) {
+          const unknown = (wanted ?? []).filter((c) => !m.topology.clusters.some((x) => x.name === c));
+          if (unknown.length > 0 && loaded.length === 1) throw new UsageError(`no cluster ${unknown.join(', ')} in ${m.topology.file}`);
+        }
+        if (args.format === 'json') io.out(`${JSON.stringify(loaded.map((m) => JSON.parse(formatImagesJson(m.topology, m.releases, wanted))), null, 2)}\n`);
+        else for (const m of loaded) io.out(formatImagesText(m.topology, m.releases, wanted));
+      },
+    )
+    .command(
       'schema',
       'Print the JSON Schema of topology files',
       (y) => y.example('$0 schema > topology.schema.json', 'save the schema for an editor'),
@@ -95,7 +118,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         io.out(JSON.stringify(topologySchema(), null, 2));
       },
     )
-    .demandCommand(1, 'Name a command: render, validate, diff or schema.')
+    .demandCommand(1, 'Name a command: render, validate, diff, images or schema.')
     .strict()
     .help()
     .alias('h', 'help')

@@ -91,12 +91,22 @@ export interface RenderedMesh extends CheckedTopology {
   tree: OutputTree;
 }
 
+export interface LoadedMesh extends CheckedTopology {
+  releases: Map<string, IstioRelease>;
+}
+
+/** Checks topologies and loads the Istio releases they use. */
+export async function checkAndLoad(topologies: readonly string[], istioDist: string | null): Promise<LoadedMesh[]> {
+  const checked = checkTopologies(topologies);
+  const releases = await loadAllReleases(checked.map((c) => c.topology), istioDist);
+  return checked.map((c, i) => ({ ...c, releases: releases[i]! }));
+}
+
 /** load … assemble for many topologies, in memory: nothing is written. */
 export async function renderInMemory(topologies: readonly string[], istioDist: string | null): Promise<RenderedMesh[]> {
-  const checked = checkTopologies(topologies);
+  const loaded = await checkAndLoad(topologies, istioDist);
   const catalog = loadCatalog();
-  const releases = await loadAllReleases(checked.map((c) => c.topology), istioDist);
-  return checked.map((c, i) => ({ ...c, tree: buildTree(c.topology, releases[i]!, catalog) }));
+  return loaded.map((c) => ({ topology: c.topology, warnings: c.warnings, tree: buildTree(c.topology, c.releases, catalog) }));
 }
 
 export async function renderTopologies(opts: RenderOptions): Promise<MeshOutcome[]> {
