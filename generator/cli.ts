@@ -10,6 +10,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.ts';
 import { MeshrenderError, UsageError } from './errors.ts';
+import { runBundle, runBundleVerify } from './bundle/command.ts';
 import { runDiff } from './diff/command.ts';
 import { formatImagesJson, formatImagesText } from './images/images.ts';
 import { checkAndLoad, checkTopologies, renderTopologies, type MeshOutcome } from './pipeline.ts';
@@ -111,6 +112,48 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       },
     )
     .command(
+      'bundle',
+      'Write a reproducible .tar.gz for an air-gapped site, or verify one',
+      (y) =>
+        y
+          .command(
+            'verify <file>',
+            'Check every digest of a bundle; name each file that does not match',
+            (v) => v.positional('file', { type: 'string', demandOption: true }),
+            async (args) => {
+              const r = await runBundleVerify(args.file);
+              for (const l of r.lines) (r.ok ? io.out : io.err)(l);
+              exitCode = r.ok ? 0 : 1;
+            },
+          )
+          .command(
+            '$0 [topology]',
+            'Bundle the rendered trees, images.txt, bundle.json, SHA256SUMS and a README',
+            (b) =>
+              b
+                .positional('topology', { type: 'string', describe: 'topology file' })
+                .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'the .tar.gz to write' })
+                .option('cluster', { type: 'string', array: true, describe: 'only these clusters' })
+                .option('include-secrets', { type: 'string', describe: 'directory written by meshrender certs; its files go to secrets/ in the archive' })
+                .option('istio-dist', { type: 'string', describe: 'directory with Istio releases; default $MESHRENDER_ISTIO_DIST' })
+                .example('$0 bundle topologies/primary-remote.yaml -o mesh.tar.gz', 'everything for every cluster')
+                .example('$0 bundle verify mesh.tar.gz', 'on the other side of the gap'),
+            async (args) => {
+              const [topology] = files(args.topology ? [args.topology] : undefined);
+              io.out(
+                await runBundle({
+                  topology: topology!,
+                  output: args.output,
+                  clusters: args.cluster ?? [],
+                  includeSecrets: args.includeSecrets ?? null,
+                  istioDist: args.istioDist ?? process.env.MESHRENDER_ISTIO_DIST ?? null,
+                }),
+              );
+            },
+          ),
+      () => {},
+    )
+    .command(
       'schema',
       'Print the JSON Schema of topology files',
       (y) => y.example('$0 schema > topology.schema.json', 'save the schema for an editor'),
@@ -118,7 +161,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         io.out(JSON.stringify(topologySchema(), null, 2));
       },
     )
-    .demandCommand(1, 'Name a command: render, validate, diff, images or schema.')
+    .demandCommand(1, 'Name a command: render, validate, diff, images, bundle or schema.')
     .strict()
     .help()
     .alias('h', 'help')
