@@ -12,6 +12,7 @@ import { formatDiagnostic, type Diagnostic } from './diagnostics.ts';
 import { MeshrenderError, UsageError } from './errors.ts';
 import { runBundle, runBundleVerify } from './bundle/command.ts';
 import { runDiff } from './diff/command.ts';
+import { validateRenderedDir } from './validation/command.ts';
 import { formatImagesJson, formatImagesText } from './images/images.ts';
 import { checkAndLoad, checkTopologies, renderTopologies, type MeshOutcome } from './pipeline.ts';
 import { findRule, MESH_RULES } from './stages/rules/index.ts';
@@ -45,11 +46,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           .option('out', { alias: 'o', type: 'string', default: 'out', describe: 'output directory; each mesh goes to <out>/<metadata.name>/' })
           .option('istio-dist', { type: 'string', describe: 'directory with Istio releases (istio-<version>/ or archives); default $MESHRENDER_ISTIO_DIST' })
           .option('check', { type: 'boolean', default: false, describe: 'write nothing; list the files that would change and exit 1 if any would' })
+          .option('validate', { type: 'boolean', default: false, describe: 'validate every rendered object offline (schemas, unknown fields, naming rules) before writing' })
           .example('$0 render', `render every ${DEFAULT_TOPOLOGIES} into out/`)
           .example('$0 render topologies/primary-remote.yaml --out deploy', 'render one mesh into deploy/primary-remote/')
           .example('$0 render --check', 'in CI: fail when the committed out/ is not what the topologies render'),
       async (args) => {
-        exitCode = await runRender(io, files(args.topology), args.out, args.check, args.istioDist ?? process.env.MESHRENDER_ISTIO_DIST ?? null);
+        exitCode = await runRender(io, files(args.topology), args.out, args.check, args.istioDist ?? process.env.MESHRENDER_ISTIO_DIST ?? null, args.validate);
       },
     )
     .command(
@@ -59,9 +61,19 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         y
           .positional('topology', { type: 'string', array: true, describe: `topology files or globs (default: ${DEFAULT_TOPOLOGIES})` })
           .option('explain', { type: 'string', describe: 'print what a mesh rule checks (by ID or name) and exit' })
+          .option('rendered', { type: 'string', describe: 'validate the rendered objects in this output directory instead of topologies' })
+          .option('kustomize', { type: 'boolean', default: false, describe: 'with --rendered: also build every cluster tree with kubectl kustomize (skipped when kubectl is absent)' })
           .example('$0 validate topologies/demo.yaml', 'report every mistake as file:line:col: error: ...')
-          .example('$0 validate --explain MR006', 'explain one mesh rule'),
-      (args) => {
+          .example('$0 validate --explain MR006', 'explain one mesh rule')
+          .example('$0 validate --rendered out --kustomize', 'check every rendered object and build every cluster tree'),
+      async (args) => {
+        if (args.rendered !== undefined) {
+          const r = await validateRenderedDir(args.rendered, { kustomize: args.kustomize });
+          printDiagnostics(io, r.diagnostics);
+          for (const n of r.notes) io.out(n);
+          exitCode = r.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+          return;
+        }
         exitCode = args.explain !== undefined ? runExplain(io, args.explain) : runValidate(io, files(args.topology));
       },
     )
@@ -196,8 +208,8 @@ function files(patterns: string[] | undefined): string[] {
   return [...found].sort();
 }
 
-async function runRender(io: Io, topologies: string[], outDir: string, check: boolean, istioDist: string | null): Promise<number> {
-  const outcomes = await renderTopologies({ topologies, outDir, check, istioDist: istioDist || null });
+async function runRender(io: Io, topologies: string[], outDir: string, check: boolean, istioDist: string | null, validate = false): Promise<number> {
+  const outcomes = await renderTopologies({ topologies, outDir, check, istioDist: istioDist || null, validate });
   let stale = false;
   for (const o of outcomes) {
     printDiagnostics(io, o.warnings);

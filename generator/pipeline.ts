@@ -17,7 +17,10 @@ import { checkMeshRules } from './stages/rules/index.ts';
 import { validateTopology } from './stages/validate.ts';
 import { checkTree, writeTree, type Drift, type WriteResult } from './stages/write.ts';
 import { loadCatalog, type TemplateCatalog } from './templating/catalog.ts';
+import { posix } from 'node:path';
 import { loadReleases, type IstioRelease } from './istio/release.ts';
+import { CrdSchemas } from './validation/schemas.ts';
+import { validateRenderedFiles } from './validation/validate-tree.ts';
 import type { OutputTree, Topology } from './types.ts';
 
 export interface CheckedTopology {
@@ -78,6 +81,8 @@ export interface RenderOptions {
   check: boolean;
   /** --istio-dist or $MESHRENDER_ISTIO_DIST. */
   istioDist: string | null;
+  /** Validate every rendered object before writing (render --validate). */
+  validate?: boolean;
 }
 
 export interface MeshOutcome {
@@ -110,7 +115,17 @@ export async function renderInMemory(topologies: readonly string[], istioDist: s
 }
 
 export async function renderTopologies(opts: RenderOptions): Promise<MeshOutcome[]> {
-  const rendered = await renderInMemory(opts.topologies, opts.istioDist);
+  const loaded = await checkAndLoad(opts.topologies, opts.istioDist);
+  const catalog = loadCatalog();
+  const rendered = loaded.map((c) => ({ ...c, tree: buildTree(c.topology, c.releases, catalog) }));
+  if (opts.validate) {
+    const problems: Diagnostic[] = [];
+    for (const m of rendered) {
+      const report = await validateRenderedFiles(m.tree.files, { crds: CrdSchemas.fromReleases(m.releases.values()), displayPrefix: `${posix.join(opts.outDir, m.topology.name)}/` });
+      problems.push(...report.diagnostics);
+    }
+    if (problems.length > 0) throw new MeshrenderError('rendered objects are invalid', problems);
+  }
   return rendered.map(({ topology, warnings, tree }) => {
     const drift = opts.check ? checkTree(opts.outDir, tree) : writeTree(opts.outDir, tree);
     return { topology, warnings, files: tree.files.size, drift };

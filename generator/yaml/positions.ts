@@ -5,10 +5,13 @@ import { isMap, isPair, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import type { SourcePosition } from '../diagnostics.ts';
 import type { LoadedTopology } from '../types.ts';
 
+/** Anything parsed with a line counter: a topology, or a rendered file being validated. */
+export type Located = Pick<LoadedTopology, 'document' | 'lineCounter'>;
+
 export type PathSegment = string | number;
 
 /** Position of the node at `path`, or of its closest existing ancestor. */
-export function positionOf(loaded: LoadedTopology, path: readonly PathSegment[]): SourcePosition | undefined {
+export function positionOf(loaded: Located, path: readonly PathSegment[]): SourcePosition | undefined {
   let node: unknown = loaded.document.contents;
   let pos = rangeStart(loaded, node);
   for (const seg of path) {
@@ -21,7 +24,7 @@ export function positionOf(loaded: LoadedTopology, path: readonly PathSegment[])
 }
 
 /** Position of the key `key` inside the mapping at `path` (for unknown or misspelled keys). */
-export function keyPositionOf(loaded: LoadedTopology, path: readonly PathSegment[], key: string): SourcePosition | undefined {
+export function keyPositionOf(loaded: Located, path: readonly PathSegment[], key: string): SourcePosition | undefined {
   let node: unknown = loaded.document.contents;
   for (const seg of path) {
     const next = child(node, seg);
@@ -36,7 +39,7 @@ export function keyPositionOf(loaded: LoadedTopology, path: readonly PathSegment
 }
 
 /** Position of the key that holds the value at `path` (for "missing key" messages about a mapping). */
-export function ownerKeyPositionOf(loaded: LoadedTopology, path: readonly PathSegment[]): SourcePosition | undefined {
+export function ownerKeyPositionOf(loaded: Located, path: readonly PathSegment[]): SourcePosition | undefined {
   if (path.length === 0) return { line: 1, col: 1 };
   const parent = path.slice(0, -1);
   const last = path[path.length - 1]!;
@@ -62,7 +65,7 @@ function keyString(p: Pair): string | undefined {
   return undefined;
 }
 
-function rangeStart(loaded: LoadedTopology, node: unknown): SourcePosition | undefined {
+function rangeStart(loaded: Located, node: unknown): SourcePosition | undefined {
   if (node && typeof node === 'object' && 'range' in node) {
     const range = (node as Node).range;
     if (range) return loaded.lineCounter.linePos(range[0]);
