@@ -1,7 +1,8 @@
 /**
  * Namespaces: no chart renders them (facts §1.5, §2.8), yet istiod reads the system namespace's
  * topology.istio.io/network label, and an istiod manages a remote only when the remote's system
- * namespace lists its cluster ID in topology.istio.io/controlPlaneClusters.
+ * namespace lists its cluster ID in topology.istio.io/controlPlaneClusters. Declared gateways in a
+ * namespace of their own get that Namespace too.
  */
 import { ANNOTATION_CONTROL_PLANE_CLUSTERS, LABEL_NETWORK } from '../k8s/names.ts';
 import type { Cluster, Topology } from '../types.ts';
@@ -35,6 +36,11 @@ export function clusterNamespaces(topology: Topology, cluster: Cluster): Namespa
   if (cluster.external && cluster.external.namespace !== cluster.istioNamespace) {
     // The external istiod's own cluster is the config cluster, so this namespace carries no topology labels.
     out.push({ name: cluster.external.namespace, labels: null, annotations: null });
+  }
+  // Declared gateways may live in namespaces of their own (istio-ingress, ...): Helm needs them to exist.
+  // Their pods are injected through pod labels, so these namespaces need no labels.
+  for (const ns of new Set(cluster.gateways.map((g) => g.namespace))) {
+    if (!out.some((n) => n.name === ns)) out.push({ name: ns, labels: null, annotations: null });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
