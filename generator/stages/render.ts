@@ -48,17 +48,39 @@ export function renderUnit(unit: RenderUnit): RenderedFile[] {
   return out;
 }
 
-// Release documents (CRDs, ~870 KB per version) are the same for every render of a process:
-// parse them once. Keyed by source and directory; the text is compared to be safe.
+// Release documents (the CRDs, ~870 KB per version) are written verbatim, document by document:
+// their bytes are upstream data, and only each document's header is parsed to name its file.
+// The same text gives the same files for every render of a process, so they are cached.
 const sharedCache = new Map<string, { text: string; files: RenderedFile[] }>();
 
 function parseShared(text: string, source: string, dir: string): RenderedFile[] {
   const key = `${source}\u0000${dir}`;
   const hit = sharedCache.get(key);
   if (hit && hit.text === text) return hit.files;
-  const files = parseRendered(text, source, dir);
+  const files = splitVerbatim(text, source, dir);
   sharedCache.set(key, { text, files });
   return files;
+}
+
+/** Splits a multi-document YAML text into one file per object, keeping each document's bytes. */
+export function splitVerbatim(text: string, source: string, dir: string): RenderedFile[] {
+  const out: RenderedFile[] = [];
+  for (const raw of text.split(/^---[ \t]*$/m)) {
+    const body = raw.replace(/^(\s*#[^\n]*\n|\s*\n)+/, '').replace(/\s+$/, '');
+    if (body === '') continue;
+    // The header (everything before the first top-level spec/status/data key) names the object.
+    const header = body.split(/^(?=(?:spec|status|data|stringData|webhooks|rules):)/m)[0]!;
+    const head = toFile(parseHeader(header, source, dir), source, dir);
+    out.push({ ...head, content: `# Source: ${source}\n${body}\n` });
+  }
+  return out;
+}
+
+function parseHeader(header: string, source: string, dir: string): unknown {
+  const docs = parseAllDocuments(header);
+  const doc = Array.isArray(docs) ? docs[0] : docs;
+  if (!doc || doc.errors.length > 0) throw templateError(source, undefined, `a document does not parse (in ${dir})`);
+  return doc.toJS();
 }
 
 /** Parses the text a template produced into canonical files; exported for objects that do not come from Handlebars. */
