@@ -2,6 +2,8 @@
  * The fidelity harness (test/support/fidelity.ts) on small synthetic objects: one test (or table) per rule
  * of shared/istio-reference/README.md "How equal is equal", plus tree resolution, deviations and RBAC.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   INSTALLER_LABELS,
@@ -29,6 +31,8 @@ import {
   parseObjects,
   resolveKustomization,
 } from '../support/fidelity.ts';
+import { formatDiffs, showDifference } from '../support/fidelity-report.ts';
+import { ROOT } from '../support/paths.ts';
 
 const obj = (apiVersion: string, kind: string, name: string, namespace: string | null, rest: Record<string, Json> = {}): K8sObject => ({
   apiVersion,
@@ -387,5 +391,27 @@ describe('every binding names a rendered role', () => {
   });
   it('a ClusterRole of another group does not count', () => {
     expect(danglingRoleRefs([obj('example.io/v1', 'ClusterRole', 'x', null), crb('b', ref('ClusterRole', 'x'))])).toHaveLength(1);
+  });
+});
+
+describe('docs/fidelity.md', () => {
+  it('holds a deviations table the harness reads, starting with the values ConfigMap', () => {
+    const devs = parseDeviations(readFileSync(join(ROOT, 'docs/fidelity.md'), 'utf8'));
+    expect(devs[0]).toMatchObject({ scenario: '*', cluster: '*', kind: 'ConfigMap', name: 'values*', path: null });
+    expect(findDeviation(devs, { scenario: 'any', cluster: 'any', id: { group: '', kind: 'ConfigMap', namespace: 'istio-system', name: 'values-1-30-3' }, path: null })).toBe(devs[0]);
+  });
+});
+
+describe('the report lines', () => {
+  const id = { group: 'apps', kind: 'Deployment', namespace: 'n', name: 'd' };
+  it('groups the leaves of a subtree we lack, and shows values that differ', () => {
+    const c = compareValues({ spec: { a: { b: 1, c: 2 }, d: 'x', e: 'y' } }, { spec: { d: 'z' } });
+    const lines = formatDiffs(c.diffs.map((d) => ({ ...d, id, deviation: null })));
+    expect(lines).toEqual(['    differs Deployment.apps n/d', '      - spec.a: absent (2 leaves)', '      ~ spec.d: expected "x", got "z"', '      - spec.e: absent, expected "y"']);
+  });
+  it('says where long strings start to differ', () => {
+    const a = `${'line\n'.repeat(40)}tail-a`;
+    const b = `${'line\n'.repeat(40)}tail-b`;
+    expect(showDifference(a, b)).toMatch(/^strings differ from char 205 \(line 41;/);
   });
 });
