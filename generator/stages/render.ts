@@ -4,6 +4,7 @@
  * each back and serialises it canonically. A document that does not parse, or lacks apiVersion,
  * kind or metadata.name, fails the render naming the template and the line of its output.
  */
+import { CORE_SCHEMA, load } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 import type { Diagnostic } from '../diagnostics.ts';
 import { TemplateError } from '../errors.ts';
@@ -83,27 +84,48 @@ function parseHeader(header: string, source: string, dir: string): unknown {
   return doc.toJS();
 }
 
+// Parsing and re-serialising dominate rendering time, and many objects come out byte-identical for
+// many clusters (the RBAC of every remote, for one): the canonical form of a document is cached by
+// its text, within a memory bound.
+const canonicalCache = new Map<string, { value: unknown; yaml: string }>();
+let cachedBytes = 0;
+const CACHE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /** Parses the text a template produced into canonical files; exported for objects that do not come from Handlebars. */
 export function parseRendered(text: string, source: string, dir: string): RenderedFile[] {
   const out: RenderedFile[] = [];
-  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
-    if (doc.errors.length > 0) {
-      const err = doc.errors[0]!;
-      const line = err.linePos?.[0]?.line;
-      const snippet = line ? ` near output line ${line}: ${JSON.stringify(text.split('\n')[line - 1] ?? '')}` : '';
-      throw templateError(source, undefined, `rendered YAML does not parse: ${err.message.split('\n')[0]}${snippet} (in ${dir})`);
+  let line = 1;
+  for (const piece of text.split(/^---[ \t]*$/m)) {
+    const startLine = line;
+    line += piece.split('\n').length - 1;
+    if (piece.trim() === '') continue;
+    let hit = canonicalCache.get(piece);
+    if (!hit) {
+      let value: unknown;
+      try {
+        value = load(piece, { schema: CORE_SCHEMA });
+      } catch (e) {
+        const mark = (e as { mark?: { line: number } }).mark;
+        const at = mark ? startLine + mark.line : undefined;
+        const snippet = at ? ` near output line ${at}: ${JSON.stringify(text.split('\n')[at - 1] ?? '')}` : '';
+        throw templateError(source, undefined, `rendered YAML does not parse: ${String((e as { reason?: string }).reason ?? (e as Error).message).split('\n')[0]}${snippet} (in ${dir})`);
+      }
+      if (value === null || value === undefined) continue;
+      checkObject(value, source, dir, startLine);
+      hit = { value, yaml: canonicalYaml(value) };
+      if (cachedBytes > CACHE_LIMIT_BYTES) {
+        canonicalCache.clear();
+        cachedBytes = 0;
+      }
+      canonicalCache.set(piece, hit);
+      cachedBytes += piece.length + hit.yaml.length;
     }
-    const value = doc.toJS({ maxAliasCount: -1 });
-    if (value === null || value === undefined) continue;
-    out.push(toFile(value, source, dir, doc.range[0], text));
+    out.push(fileOf(hit.value as Record<string, unknown>, source, dir, hit.yaml));
   }
   return out;
 }
 
-export function toFile(value: unknown, source: string, dir: string, offset = 0, text = ''): RenderedFile {
-  const line = text.slice(0, offset).split('\n').length;
+function checkObject(value: unknown, source: string, dir: string, line: number): asserts value is Record<string, unknown> {
   if (!isPlainObject(value)) throw templateError(source, undefined, `output line ${line}: a document is not a mapping (in ${dir})`);
   const meta = value.metadata;
   const name = isPlainObject(meta) ? meta.name : undefined;
@@ -113,16 +135,25 @@ export function toFile(value: unknown, source: string, dir: string, offset = 0, 
     typeof name !== 'string' || name === '' ? 'metadata.name' : null,
   ].filter(Boolean);
   if (missing.length > 0) throw templateError(source, undefined, `output line ${line}: the object has no ${missing.join(', ')} (in ${dir})`);
-  const namespace = isPlainObject(meta) && typeof meta.namespace === 'string' ? meta.namespace : null;
+}
+
+function fileOf(value: Record<string, unknown>, source: string, dir: string, yaml: string): RenderedFile {
+  const meta = value.metadata as Record<string, unknown>;
   return {
     dir,
     source,
     apiVersion: value.apiVersion as string,
     kind: value.kind as string,
-    name: name as string,
-    namespace,
-    content: `# Source: ${source}\n${canonicalYaml(value)}`,
+    name: meta.name as string,
+    namespace: typeof meta.namespace === 'string' ? meta.namespace : null,
+    content: `# Source: ${source}\n${yaml}`,
   };
+}
+
+/** Checks a parsed object and makes its canonical file (used for upstream document headers too). */
+export function toFile(value: unknown, source: string, dir: string): RenderedFile {
+  checkObject(value, source, dir, 1);
+  return fileOf(value, source, dir, canonicalYaml(value));
 }
 
 function templateError(source: string, pos: { line: number; col: number } | undefined, message: string): TemplateError {

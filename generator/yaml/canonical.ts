@@ -2,30 +2,21 @@
  * The one place that fixes the output format. Every byte meshrender writes as YAML goes through here:
  * apiVersion, kind, metadata first (metadata: name, namespace, labels, annotations first), other keys
  * in the order given, no line folding, no anchors, quoting safe for YAML 1.1 readers (kubectl, kustomize),
- * LF line ends and one trailing newline.
+ * LF line ends and one trailing newline. The emitter itself is in emit.ts.
  */
-import { stringify } from 'yaml';
+import { emitYaml } from './emit.ts';
 
 const TOP_KEYS = ['apiVersion', 'kind', 'metadata'];
 const METADATA_KEYS = ['name', 'namespace', 'labels', 'annotations'];
-
-const OPTIONS = {
-  lineWidth: 0,
-  minContentWidth: 0,
-  aliasDuplicateObjects: false,
-  compat: 'yaml-1.1',
-  indentSeq: false,
-} as const;
 
 /** Serialises one Kubernetes object (or any mapping) canonically. */
 export function canonicalYaml(value: unknown): string {
   return stringifyPlain(orderObject(value));
 }
 
-/** Serialises a value as YAML with the canonical options but without reordering keys. */
+/** Serialises a value as canonical YAML without reordering keys (see emit.ts for the format). */
 export function stringifyPlain(value: unknown): string {
-  const text = stringify(value, OPTIONS);
-  return text.endsWith('\n') ? text : `${text}\n`;
+  return emitYaml(value);
 }
 
 /** Returns a copy of a Kubernetes object with its top-level and metadata keys in canonical order. */
