@@ -170,13 +170,20 @@ function stage(meshDir: string, staging: string, tree: OutputTree, drift: Drift)
   mkdirSync(staging, { recursive: true });
   const rewrite = new Set([...drift.added, ...drift.changed]);
   const removed = new Set(drift.removed);
+  // One mkdir per directory, not per file: trees have tens of thousands of files in a few thousand directories.
+  const made = new Set<string>();
+  const ensureDir = (dir: string) => {
+    if (made.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    made.add(dir);
+  };
   // Carry over everything on disk that stays: unchanged rendered files and files meshrender did not write.
   if (existsSync(meshDir)) {
     for (const rel of walk(meshDir)) {
       if (rel === INDEX_FILE || rewrite.has(rel) || removed.has(rel)) continue;
       const from = join(meshDir, rel);
       const to = safeJoin(staging, rel);
-      mkdirSync(dirname(to), { recursive: true });
+      ensureDir(dirname(to));
       const st = lstatSync(from);
       if (st.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
       else {
@@ -190,7 +197,7 @@ function stage(meshDir: string, staging: string, tree: OutputTree, drift: Drift)
   }
   for (const path of rewrite) {
     const to = safeJoin(staging, path);
-    mkdirSync(dirname(to), { recursive: true });
+    ensureDir(dirname(to));
     writeFileSync(to, tree.files.get(path)!);
   }
   writeFileSync(join(staging, INDEX_FILE), indexText(tree));
