@@ -53,13 +53,26 @@ function json(value: unknown): string {
 function yaml(value: unknown, indent: unknown): string {
   need('yaml', value);
   if (typeof indent !== 'number' || !Number.isInteger(indent) || indent < 0) throw new Error('{{yaml}} needs an indent: {{yaml value 4}}');
+  // Planners share frozen context objects between clusters (RBAC rules, injection templates):
+  // emit each object once per indentation.
+  const cacheable = typeof value === 'object' && value !== null && Object.isFrozen(value);
+  const byIndent = cacheable ? yamlCache.get(value) : undefined;
+  const hit = byIndent?.get(indent);
+  if (hit !== undefined) return hit;
   const pad = ' '.repeat(indent);
-  return stringifyPlain(value)
+  const out = stringifyPlain(value)
     .replace(/\n$/, '')
     .split('\n')
     .map((line) => (line === '' ? line : pad + line))
     .join('\n');
+  if (cacheable) {
+    if (byIndent) byIndent.set(indent, out);
+    else yamlCache.set(value, new Map([[indent, out]]));
+  }
+  return out;
 }
+
+const yamlCache = new WeakMap<object, Map<number, string>>();
 
 function eq(a: unknown, b: unknown): boolean {
   need('eq', a);

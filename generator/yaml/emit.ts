@@ -73,8 +73,28 @@ function scalar(v: unknown, indent: number): string {
   }
   if (typeof v === 'bigint') return v.toString();
   if (typeof v !== 'string') throw new Error(`cannot emit ${typeof v} as YAML`);
-  if (v.includes('\n') && blockSafe(v)) return literalBlock(v, indent);
+  if (v.includes('\n')) return multiline(v, indent);
   return plainOrQuoted(v);
+}
+
+// Long multi-line strings (Istio's injection templates) recur in every injector ConfigMap of a
+// revision: emit each once per indentation.
+const blockCache = new Map<string, string>();
+let blockCacheBytes = 0;
+
+function multiline(v: string, indent: number): string {
+  if (v.length < 2048) return blockSafe(v) ? literalBlock(v, indent) : plainOrQuoted(v);
+  const key = `${indent}:${v}`;
+  const hit = blockCache.get(key);
+  if (hit !== undefined) return hit;
+  const out = blockSafe(v) ? literalBlock(v, indent) : plainOrQuoted(v);
+  if (blockCacheBytes > 32 * 1024 * 1024) {
+    blockCache.clear();
+    blockCacheBytes = 0;
+  }
+  blockCache.set(key, out);
+  blockCacheBytes += key.length + out.length;
+  return out;
 }
 
 // Characters that make a string unsafe in a literal block (control characters other than tab, line
