@@ -4,27 +4,15 @@
  * the files meshrender did not write, then swapped in with two renames under a journal, so a crash
  * leaves the old tree or the new one; the next run finishes or discards an interrupted swap.
  * Files listed in the previous index (out/<mesh>/.meshrender-index) that this render no longer
- * produces are removed; files meshrender did not write are never deleted or overwritten.
- * When nothing changed, nothing is written at all.
+ * produces are removed; files meshrender did not write are never deleted or overwritten, and nothing
+ * is ever written through a symbolic link. When nothing changed, nothing is written at all.
+ * All disk access goes through a TreeFs (node:fs by default), so tests can inject faults.
  */
 import { createHash } from 'node:crypto';
-import {
-  copyFileSync,
-  existsSync,
-  linkSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  renameSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics.ts';
 import { WriteError } from '../errors.ts';
+import { nodeFs, type TreeFs } from '../fs/index.ts';
 import type { OutputTree } from '../types.ts';
 
 export const INDEX_FILE = '.meshrender-index';
@@ -38,7 +26,10 @@ export interface Drift {
   added: string[];
   changed: string[];
   removed: string[];
-  /** Files at paths meshrender wants to write that it did not write before and that differ. */
+  /**
+   * Paths meshrender did not write that are in the way of a rendered file: a differing file it did not
+   * write, or a symbolic link, directory or other non-file at or above a rendered path.
+   */
   foreign: string[];
 }
 
@@ -52,44 +43,56 @@ export function isClean(d: Drift): boolean {
 }
 
 /** Compares a tree with what is on disk, writing nothing. */
-export function checkTree(outDir: string, tree: OutputTree): Drift {
+export function checkTree(outDir: string, tree: OutputTree, fs: TreeFs = nodeFs): Drift {
+  refuseLinks(fs, outDir, tree.mesh);
   const meshDir = join(outDir, tree.mesh);
-  const current = existsSync(meshDir) ? meshDir : pendingSwap(outDir, tree.mesh);
-  return compare(current, meshDir, tree);
+  const current = exists(fs, meshDir) ? meshDir : pendingSwap(fs, outDir, tree.mesh);
+  return compare(fs, current, meshDir, tree);
 }
 
 /** Writes a tree atomically; see the file comment. */
-export function writeTree(outDir: string, tree: OutputTree): WriteResult {
-  prepareOutDir(outDir, tree.mesh);
-  recoverSwap(outDir, tree.mesh);
+export function writeTree(outDir: string, tree: OutputTree, fs: TreeFs = nodeFs): WriteResult {
+  prepareOutDir(fs, outDir, tree.mesh);
+  try {
+    recoverSwap(outDir, tree.mesh, fs);
+  } catch (e) {
+    throw writeError(outDir, e);
+  }
   const meshDir = join(outDir, tree.mesh);
-  const drift = compare(existsSync(meshDir) ? meshDir : null, meshDir, tree);
+  const drift = compare(fs, exists(fs, meshDir) ? meshDir : null, meshDir, tree);
   if (drift.foreign.length > 0) {
     throw new WriteError(
       `${meshDir}: files meshrender did not write are in the way`,
-      drift.foreign.map((p) => ({
-        file: join(meshDir, p),
-        severity: 'error',
-        message: 'this file was not written by meshrender and would be overwritten; move it away or delete it, then render again',
-      })),
+      drift.foreign.map((p) => ({ file: join(meshDir, p), severity: 'error', message: inTheWay(fs, join(meshDir, p)) })),
     );
   }
-  if (isClean(drift) && indexUpToDate(meshDir, tree)) return { ...drift, swapped: false };
+  if (isClean(drift) && indexUpToDate(fs, meshDir, tree)) return { ...drift, swapped: false };
   const paths = swapPaths(outDir, tree.mesh);
   try {
-    stage(meshDir, paths.staging, tree, drift);
-    writeFileSync(paths.journal, 'swap\n');
-    if (existsSync(meshDir)) renameSync(meshDir, paths.old);
-    renameSync(paths.staging, meshDir);
-    rmSync(paths.journal, { force: true });
-    rmSync(paths.old, { recursive: true, force: true });
+    stage(fs, meshDir, paths.staging, tree, drift);
+    fs.writeFileSync(paths.journal, 'swap\n');
+    if (exists(fs, meshDir)) fs.renameSync(meshDir, paths.old);
+    // Between these two renames out/<mesh> is absent; the journal and the complete staged tree say
+    // what to install, and the next run (or --check, which reads the staged tree) finishes the swap.
+    fs.renameSync(paths.staging, meshDir);
   } catch (e) {
-    if (e instanceof WriteError) throw e;
     // Leave the old tree in place: undo whatever the failed attempt started.
-    if (!existsSync(meshDir) && existsSync(paths.old)) renameSync(paths.old, meshDir);
-    rmSync(paths.staging, { recursive: true, force: true });
-    rmSync(paths.journal, { force: true });
-    throw writeError(outDir, e);
+    try {
+      if (!exists(fs, meshDir) && isRealDir(fs, paths.old)) fs.renameSync(paths.old, meshDir);
+      fs.rmSync(paths.staging, { recursive: true, force: true });
+      fs.rmSync(paths.journal, { force: true });
+    } catch {
+      // The journal (if still there) lets the next run restore the old tree.
+    }
+    if (e instanceof WriteError) throw e;
+    throw writeError(meshDir, e);
+  }
+  // The new tree is in place; what is left is cleanup, which the next run repeats if this fails.
+  try {
+    fs.rmSync(paths.journal, { force: true });
+    fs.rmSync(paths.old, { recursive: true, force: true });
+  } catch {
+    // Leftovers are removed by recoverSwap on the next run.
   }
   return { ...drift, swapped: true };
 }
@@ -103,30 +106,32 @@ function swapPaths(outDir: string, mesh: string) {
 }
 
 /** Finishes or discards a swap that a crash interrupted, and removes leftovers. */
-export function recoverSwap(outDir: string, mesh: string): void {
+export function recoverSwap(outDir: string, mesh: string, fs: TreeFs = nodeFs): void {
   const meshDir = join(outDir, mesh);
   const p = swapPaths(outDir, mesh);
-  if (existsSync(p.journal)) {
+  if (exists(fs, p.journal) && !exists(fs, meshDir)) {
     // The staged tree was complete when the journal was written: roll forward if the old one is gone.
-    if (!existsSync(meshDir) && existsSync(p.staging)) renameSync(p.staging, meshDir);
-    else if (!existsSync(meshDir) && existsSync(p.old)) renameSync(p.old, meshDir);
+    // Only real directories are moved into place, never a symbolic link someone put there.
+    if (isRealDir(fs, p.staging)) fs.renameSync(p.staging, meshDir);
+    else if (isRealDir(fs, p.old)) fs.renameSync(p.old, meshDir);
   }
-  rmSync(p.staging, { recursive: true, force: true });
-  rmSync(p.old, { recursive: true, force: true });
-  rmSync(p.journal, { force: true });
+  fs.rmSync(p.staging, { recursive: true, force: true });
+  fs.rmSync(p.old, { recursive: true, force: true });
+  fs.rmSync(p.journal, { force: true });
 }
 
 /** The staged tree of an interrupted swap, which is what the next run will install. */
-function pendingSwap(outDir: string, mesh: string): string | null {
+function pendingSwap(fs: TreeFs, outDir: string, mesh: string): string | null {
   const p = swapPaths(outDir, mesh);
-  return existsSync(p.journal) && existsSync(p.staging) ? p.staging : null;
+  return exists(fs, p.journal) && isRealDir(fs, p.staging) ? p.staging : null;
 }
 
-function prepareOutDir(outDir: string, mesh: string): void {
+/** The output directory and the mesh directory must be real directories when they exist. */
+function refuseLinks(fs: TreeFs, outDir: string, mesh: string): void {
   for (const dir of [outDir, join(outDir, mesh)]) {
     let st;
     try {
-      st = lstatSync(dir);
+      st = fs.lstatSync(dir);
     } catch {
       continue;
     }
@@ -135,72 +140,148 @@ function prepareOutDir(outDir: string, mesh: string): void {
     }
     if (!st.isDirectory()) throw writeErrorAt(dir, 'exists and is not a directory; pass --out with a directory');
   }
+}
+
+function prepareOutDir(fs: TreeFs, outDir: string, mesh: string): void {
+  refuseLinks(fs, outDir, mesh);
   try {
-    mkdirSync(outDir, { recursive: true });
+    fs.mkdirSync(outDir, { recursive: true });
   } catch (e) {
     throw writeError(outDir, e);
   }
 }
 
-function compare(current: string | null, meshDir: string, tree: OutputTree): Drift {
-  const index = current ? readIndex(current) : new Map<string, string>();
+function compare(fs: TreeFs, current: string | null, meshDir: string, tree: OutputTree): Drift {
+  const index = current ? readIndex(fs, current) : new Map<string, string>();
   const drift: Drift = { mesh: tree.mesh, dir: meshDir, added: [], changed: [], removed: [], foreign: [] };
+  const blocked = new Set<string>();
+  const blocking = current ? blockingEntries(fs, current) : () => null;
   for (const [path, content] of tree.files) {
-    const onDisk = current ? readIfFile(join(current, path)) : null;
+    const blocker = blocking(path);
+    if (blocker !== null) {
+      blocked.add(blocker);
+      continue;
+    }
+    const onDisk = current ? readIfFile(fs, join(current, path)) : null;
     if (onDisk === null) drift.added.push(path);
     else if (!onDisk.equals(Buffer.from(content))) {
       if (index.has(path)) drift.changed.push(path);
       else drift.foreign.push(path);
     }
   }
+  drift.foreign.push(...blocked);
+  drift.foreign.sort();
   for (const path of index.keys()) {
-    if (!tree.files.has(path) && current && existsSync(join(current, path))) drift.removed.push(path);
+    if (!tree.files.has(path) && current && fs.existsSync(join(current, path))) drift.removed.push(path);
   }
   drift.removed.sort();
   return drift;
 }
 
-function indexUpToDate(meshDir: string, tree: OutputTree): boolean {
-  const text = readIfFile(join(meshDir, INDEX_FILE));
+/**
+ * Finds, for a rendered path, what on disk would stop meshrender from writing a regular file there
+ * without following a link: a symbolic link or non-directory above it, or anything but a regular file
+ * at it. Returns that entry's path, or null. Directory results are cached: trees share directories.
+ */
+function blockingEntries(fs: TreeFs, root: string): (rel: string) => string | null {
+  // For each directory prefix: null = a real directory or absent (absent also ends the walk), else the blocker.
+  const dirs = new Map<string, { blocker: string | null; absent: boolean }>();
+  const kind = (rel: string) => {
+    try {
+      const st = fs.lstatSync(join(root, rel));
+      return st.isSymbolicLink() ? 'link' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+    } catch {
+      return 'absent';
+    }
+  };
+  const dirState = (rel: string): { blocker: string | null; absent: boolean } => {
+    const hit = dirs.get(rel);
+    if (hit) return hit;
+    const parent = rel.includes('/') ? dirState(rel.slice(0, rel.lastIndexOf('/'))) : { blocker: null, absent: false };
+    let state: { blocker: string | null; absent: boolean };
+    if (parent.blocker !== null || parent.absent) state = parent;
+    else {
+      const k = kind(rel);
+      state = k === 'dir' ? { blocker: null, absent: false } : k === 'absent' ? { blocker: null, absent: true } : { blocker: rel, absent: false };
+    }
+    dirs.set(rel, state);
+    return state;
+  };
+  return (rel) => {
+    const parent = rel.includes('/') ? dirState(rel.slice(0, rel.lastIndexOf('/'))) : { blocker: null, absent: false };
+    if (parent.blocker !== null) return parent.blocker;
+    if (parent.absent) return null;
+    const k = kind(rel);
+    return k === 'file' || k === 'absent' ? null : rel;
+  };
+}
+
+/** Why a path blocks a write, for the message. */
+function inTheWay(fs: TreeFs, full: string): string {
+  let st;
+  try {
+    st = fs.lstatSync(full);
+  } catch {
+    return 'this file was not written by meshrender and would be overwritten; move it away or delete it, then render again';
+  }
+  if (st.isSymbolicLink()) {
+    return 'this symbolic link is where meshrender writes, and meshrender never writes through links; replace it with a real directory or file (or delete it), then render again';
+  }
+  if (st.isDirectory()) return 'this directory is where meshrender writes a file; move it away, then render again';
+  if (!st.isFile()) return 'this is not a regular file (a FIFO, socket or device) and is where meshrender writes; move it away, then render again';
+  return 'this file was not written by meshrender and would be overwritten; move it away or delete it, then render again';
+}
+
+function indexUpToDate(fs: TreeFs, meshDir: string, tree: OutputTree): boolean {
+  const text = readIfFile(fs, join(meshDir, INDEX_FILE));
   return text !== null && text.toString('utf8') === indexText(tree);
 }
 
-function stage(meshDir: string, staging: string, tree: OutputTree, drift: Drift): void {
-  rmSync(staging, { recursive: true, force: true });
-  mkdirSync(staging, { recursive: true });
+function stage(fs: TreeFs, meshDir: string, staging: string, tree: OutputTree, drift: Drift): void {
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
   const rewrite = new Set([...drift.added, ...drift.changed]);
   const removed = new Set(drift.removed);
   // One mkdir per directory, not per file: trees have tens of thousands of files in a few thousand directories.
   const made = new Set<string>();
   const ensureDir = (dir: string) => {
     if (made.has(dir)) return;
-    mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true });
     made.add(dir);
   };
+  // Entries carried over that are not directories: a rendered file must never be written below one.
+  const carriedNonDirs = new Set<string>();
   // Carry over everything on disk that stays: unchanged rendered files and files meshrender did not write.
-  if (existsSync(meshDir)) {
-    for (const rel of walk(meshDir)) {
+  if (exists(fs, meshDir)) {
+    for (const rel of walk(fs, meshDir)) {
       if (rel === INDEX_FILE || rewrite.has(rel) || removed.has(rel)) continue;
       const from = join(meshDir, rel);
       const to = safeJoin(staging, rel);
       ensureDir(dirname(to));
-      const st = lstatSync(from);
-      if (st.isSymbolicLink()) symlinkSync(readlinkSync(from), to);
-      else {
+      carriedNonDirs.add(rel);
+      const st = fs.lstatSync(from);
+      if (st.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(from), to);
+      else if (!st.isFile()) {
+        // copyFileSync would block forever on a FIFO.
+        throw writeErrorAt(from, 'is not a regular file or symbolic link (a FIFO, socket or device); move it out of the output directory, then render again');
+      } else {
         try {
-          linkSync(from, to);
+          fs.linkSync(from, to);
         } catch {
-          copyFileSync(from, to);
+          fs.copyFileSync(from, to);
         }
       }
     }
   }
   for (const path of rewrite) {
     const to = safeJoin(staging, path);
+    for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
+      if (carriedNonDirs.has(path.slice(0, i))) throw writeErrorAt(join(meshDir, path.slice(0, i)), 'is in the way of a rendered file; move it away, then render again');
+    }
     ensureDir(dirname(to));
-    writeFileSync(to, tree.files.get(path)!);
+    fs.writeFileSync(to, tree.files.get(path)!);
   }
-  writeFileSync(join(staging, INDEX_FILE), indexText(tree));
+  fs.writeFileSync(join(staging, INDEX_FILE), indexText(tree));
 }
 
 export function indexText(tree: OutputTree): string {
@@ -209,8 +290,8 @@ export function indexText(tree: OutputTree): string {
   return s;
 }
 
-function readIndex(meshDir: string): Map<string, string> {
-  const text = readIfFile(join(meshDir, INDEX_FILE));
+function readIndex(fs: TreeFs, meshDir: string): Map<string, string> {
+  const text = readIfFile(fs, join(meshDir, INDEX_FILE));
   const out = new Map<string, string>();
   if (text === null) return out;
   for (const line of text.toString('utf8').split('\n')) {
@@ -231,19 +312,37 @@ function safeJoin(root: string, rel: string): string {
   return full;
 }
 
-function* walk(root: string, prefix = ''): Iterable<string> {
-  for (const entry of readdirSync(join(root, prefix), { withFileTypes: true })) {
+function* walk(fs: TreeFs, root: string, prefix = ''): Iterable<string> {
+  for (const entry of fs.readdirSync(join(root, prefix), { withFileTypes: true })) {
     const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-    if (entry.isDirectory()) yield* walk(root, rel);
+    if (entry.isDirectory()) yield* walk(fs, root, rel);
     else yield rel;
   }
 }
 
-function readIfFile(path: string): Buffer | null {
+/** Whether something is at `path`, without following a final symbolic link. */
+function exists(fs: TreeFs, path: string): boolean {
   try {
-    const st = lstatSync(path);
+    fs.lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isRealDir(fs: TreeFs, path: string): boolean {
+  try {
+    return fs.lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function readIfFile(fs: TreeFs, path: string): Buffer | null {
+  try {
+    const st = fs.lstatSync(path);
     if (!st.isFile()) return null;
-    return readFileSync(path);
+    return fs.readFileSync(path);
   } catch {
     return null;
   }
@@ -258,9 +357,10 @@ function writeErrorAt(path: string, message: string): WriteError {
   return new WriteError(`${path}: ${message}`, [d]);
 }
 
-function writeError(path: string, e: unknown): WriteError {
+/** A failed file-system call as a user-facing error about `where` (the output or mesh directory). */
+function writeError(where: string, e: unknown): WriteError {
+  if (e instanceof WriteError) return e;
   const err = e as NodeJS.ErrnoException;
-  const target = err.path ? relative(process.cwd(), err.path) || err.path : path;
   const why: Record<string, string> = {
     ENOSPC: 'the disk is full; free some space and render again (the previous tree is unchanged)',
     EACCES: 'permission denied; make the output directory writable or pass --out with another directory',
@@ -269,5 +369,6 @@ function writeError(path: string, e: unknown): WriteError {
     ENOTDIR: 'a path component is a file, not a directory; pass --out with a directory',
     EDQUOT: 'the disk quota is exceeded; free some space and render again',
   };
+  const target = relative(process.cwd(), where) || where;
   return writeErrorAt(target, why[err.code ?? ''] ?? `cannot write: ${err.message}`);
 }
