@@ -2,24 +2,39 @@
  * Where the schema of a rendered object comes from:
  * - the model classes of kubernetes-models (Kubernetes) and its Istio, Argo CD, Flux, cert-manager
  *   and External Secrets packages, which check types, enums, formats and required fields;
+ * - for those kinds, strict JSON Schemas generated from the same packages (kinds/, see kinds.ts), which
+ *   add what the model classes do not check: unknown fields are errors;
  * - for Istio kinds, the release's own CRD schemas, compiled strictly (unknown fields are errors, as
  *   the API server prunes them), so the check follows the Istio version the cluster runs.
+ * Schemas are compiled on first use and kept for the process: one kind costs its compilation once.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { parseAllDocuments } from 'yaml';
-import type { IstioRelease } from '../istio/release.ts';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
+import { compareVersions, type IstioRelease } from '../istio/release.ts';
 import { isPlainObject } from '../yaml/canonical.ts';
+import { KINDS_DIR, kubeconformFileName } from './kinds.ts';
 
 export interface SchemaError {
   /** JSON pointer into the object. */
   pointer: string;
   message: string;
+  /** The pointer names a field that should not be there: point at its key, not its value. */
+  atKey?: boolean;
+}
+
+/** One compiler for every schema: compiled validators are cached by schema object. */
+const ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+
+function toSchemaErrors(errors: readonly ErrorObject[] | null | undefined): SchemaError[] {
+  return (errors ?? []).map((er) => ({ pointer: pointerOf(er), message: describeAjv(er), ...(er.keyword === 'additionalProperties' ? { atKey: true } : {}) }));
 }
 
 type ModelClass = new (data: unknown) => { validate(): void };
 
 /** apiVersion group → package and directory of its model classes. */
-function modelModule(apiVersion: string): string | null {
+export function modelModule(apiVersion: string): string | null {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   if (group === '') return `kubernetes-models/${version}`;
   if (group!.endsWith('.istio.io')) return `@kubernetes-models/istio/${group}/${version}`;
@@ -59,7 +74,7 @@ export async function modelErrors(obj: Record<string, unknown>): Promise<SchemaE
   } catch (e) {
     const errors = (e as { errors?: ErrorObject[] }).errors;
     if (!errors) return [{ pointer: '', message: (e as Error).message }];
-    return errors.map((er) => ({ pointer: pointerOf(er), message: describeAjv(er) }));
+    return toSchemaErrors(errors);
   }
 }
 
@@ -76,37 +91,97 @@ function describeAjv(er: ErrorObject): string {
   return er.message ?? er.keyword;
 }
 
-/** Strict validators of the release's CRDs: group/version/kind → validate function. */
-export class CrdSchemas {
-  private readonly validators = new Map<string, ValidateFunction>();
-  private readonly ajv = new Ajv({ allErrors: true, strict: false, validateFormats: false });
+const kindSchemas = new Map<string, Record<string, unknown> | null>();
 
+/**
+ * The committed strict schema of a Kubernetes, Argo CD, Flux, External Secrets or cert-manager kind
+ * (kinds/<kubeconform name>.json), or null when meshrender has none for it.
+ */
+export function kindSchema(apiVersion: string, kind: string): Record<string, unknown> | null {
+  const key = `${apiVersion}/${kind}`;
+  if (!kindSchemas.has(key)) {
+    const file = join(KINDS_DIR, kubeconformFileName(apiVersion, kind));
+    let schema: Record<string, unknown> | null = null;
+    if (existsSync(file)) {
+      const s = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+      // kubeconform's names drop all but the first label of the group: check it is this kind.
+      const gvk = (s['x-kubernetes-group-version-kind'] as { group: string; version: string; kind: string }[] | undefined)?.[0];
+      if (gvk && (gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version) === apiVersion && gvk.kind === kind) schema = s;
+    }
+    kindSchemas.set(key, schema);
+  }
+  return kindSchemas.get(key)!;
+}
+
+const kindValidators = new Map<string, ValidateFunction>();
+
+/**
+ * Unknown fields of a Kubernetes, Argo CD, Flux, External Secrets or cert-manager object, from its
+ * strict schema; null when there is none. Only unknown fields: the model classes report the rest.
+ */
+export function unknownFieldErrors(obj: Record<string, unknown>): SchemaError[] | null {
+  const apiVersion = String(obj.apiVersion);
+  const kind = String(obj.kind);
+  const schema = kindSchema(apiVersion, kind);
+  if (!schema) return null;
+  const key = `${apiVersion}/${kind}`;
+  let v = kindValidators.get(key);
+  if (!v) kindValidators.set(key, (v = ajv.compile(schema)));
+  if (v(obj)) return [];
+  return toSchemaErrors((v.errors ?? []).filter((er) => er.keyword === 'additionalProperties'));
+}
+
+/** Parsed and converted CRDs by text, and compiled validators by schema: shared by every mesh. */
+const crdCache = new Map<string, Map<string, Record<string, unknown>>>();
+const crdValidators = new WeakMap<object, ValidateFunction>();
+
+/** The strict JSON Schema of every kind and version a CRD text (one or many documents) defines, by "group/version/Kind". */
+export function crdSchemasOf(text: string): Map<string, Record<string, unknown>> {
+  let out = crdCache.get(text);
+  if (out) return out;
+  out = new Map();
+  for (const doc of loadAll(text, undefined, { schema: CORE_SCHEMA })) {
+    const crd = doc as Record<string, any> | null;
+    if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
+    for (const v of crd.spec?.versions ?? []) {
+      const schema = v.schema?.openAPIV3Schema;
+      if (!schema) continue;
+      const key = `${crd.spec.group}/${v.name}/${crd.spec.names.kind}`;
+      if (!out.has(key)) out.set(key, strictSchema(schema, true) as Record<string, unknown>);
+    }
+  }
+  crdCache.set(text, out);
+  return out;
+}
+
+/** Strict validators of the release's CRDs: group/version/kind → schema, compiled on first use. */
+export class CrdSchemas {
+  private readonly schemas = new Map<string, Record<string, unknown>>();
+
+  /** The CRDs of several releases: where two define a kind, the newest release's schema wins (its CRDs are the ones applied). */
   static fromReleases(releases: Iterable<IstioRelease>): CrdSchemas {
     const s = new CrdSchemas();
-    for (const r of releases) s.addCrdText(r.crds);
+    for (const r of [...releases].sort((a, b) => compareVersions(b.version, a.version))) s.addCrdText(r.crds);
     return s;
   }
 
+  /** Adds the kinds a CRD text defines; kinds already known keep their schema. */
   addCrdText(text: string): void {
-    const docs = parseAllDocuments(text);
-    for (const d of Array.isArray(docs) ? docs : [docs]) {
-      const crd = d.toJS() as Record<string, any> | null;
-      if (!crd || crd.kind !== 'CustomResourceDefinition') continue;
-      for (const v of crd.spec?.versions ?? []) {
-        const schema = v.schema?.openAPIV3Schema;
-        if (!schema) continue;
-        const key = `${crd.spec.group}/${v.name}/${crd.spec.names.kind}`;
-        if (this.validators.has(key)) continue;
-        this.validators.set(key, this.ajv.compile(strictSchema(schema, true) as object));
-      }
-    }
+    for (const [key, schema] of crdSchemasOf(text)) if (!this.schemas.has(key)) this.schemas.set(key, schema);
+  }
+
+  /** Every kind known, as "group/version/Kind" → strict JSON Schema. */
+  entries(): IterableIterator<[string, Record<string, unknown>]> {
+    return this.schemas.entries();
   }
 
   errors(obj: Record<string, unknown>): SchemaError[] | null {
-    const v = this.validators.get(`${obj.apiVersion}/${obj.kind}`);
-    if (!v) return null;
+    const schema = this.schemas.get(`${obj.apiVersion}/${obj.kind}`);
+    if (!schema) return null;
+    let v = crdValidators.get(schema);
+    if (!v) crdValidators.set(schema, (v = ajv.compile(schema)));
     if (v(obj)) return [];
-    return (v.errors ?? []).map((er) => ({ pointer: pointerOf(er), message: describeAjv(er) }));
+    return toSchemaErrors(v.errors);
   }
 }
 

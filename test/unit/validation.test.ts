@@ -26,7 +26,7 @@ describe.skipIf(!HAS_SHARED)('validation of rendered objects', () => {
       'out/x/bad-name.yaml:6:10: error: ConfigMap Not_A_Name: metadata.labels.app: label value "-bad-" must be a string of at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit',
       'out/x/bad-port.yaml:7:11: error: Service p: spec.ports[0].port: port 70000 is out of range: ports are 1 to 65535',
       'out/x/missing-required.yaml:6:3: error: Deployment d: spec: missing required field "selector"',
-      'out/x/unknown-field.yaml:9:11: error: Gateway gw: spec.servrs: unknown field "servrs"; the API server would drop it',
+      'out/x/unknown-field.yaml:9:3: error: Gateway gw: spec.servrs: unknown field "servrs"; the API server would drop it',
     ]);
   });
 });
