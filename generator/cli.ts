@@ -12,7 +12,7 @@ import { formatDiagnostic, type Diagnostic } from './diagnostics.ts';
 import { MeshrenderError, UsageError } from './errors.ts';
 import { runBundle, runBundleVerify } from './bundle/command.ts';
 import { runDiff } from './diff/command.ts';
-import { validateRenderedDir } from './validation/command.ts';
+import { kubeconformTopologies, runSchemasExport, validateRenderedDir } from './validation/command.ts';
 import { formatImagesJson, formatImagesText } from './images/images.ts';
 import { checkAndLoad, checkTopologies, renderTopologies, type MeshOutcome } from './pipeline.ts';
 import { findRule, MESH_RULES } from './stages/rules/index.ts';
@@ -47,11 +47,22 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           .option('istio-dist', { type: 'string', describe: 'directory with Istio releases (istio-<version>/ or archives); default $MESHRENDER_ISTIO_DIST' })
           .option('check', { type: 'boolean', default: false, describe: 'write nothing; list the files that would change and exit 1 if any would' })
           .option('validate', { type: 'boolean', default: false, describe: 'validate every rendered object offline (schemas, unknown fields, naming rules) before writing' })
+          .option('kubeconform', { type: 'boolean', default: false, describe: 'with --validate (implied): also run kubeconform from the PATH over the rendered trees, with exported schemas (skipped when absent)' })
           .example('$0 render', `render every ${DEFAULT_TOPOLOGIES} into out/`)
           .example('$0 render topologies/primary-remote.yaml --out deploy', 'render one mesh into deploy/primary-remote/')
           .example('$0 render --check', 'in CI: fail when the committed out/ is not what the topologies render'),
       async (args) => {
-        exitCode = await runRender(io, files(args.topology), args.out, args.check, args.istioDist ?? process.env.MESHRENDER_ISTIO_DIST ?? null, args.validate);
+        const istioDist = args.istioDist ?? process.env.MESHRENDER_ISTIO_DIST ?? null;
+        if (args.kubeconform) {
+          const kc = await kubeconformTopologies(files(args.topology), istioDist || null, args.out);
+          printDiagnostics(io, kc.diagnostics);
+          for (const n of kc.notes) io.out(n);
+          if (kc.diagnostics.some((d) => d.severity === 'error')) {
+            exitCode = 1;
+            return;
+          }
+        }
+        exitCode = await runRender(io, files(args.topology), args.out, args.check, istioDist, args.validate || args.kubeconform);
       },
     )
     .command(
@@ -63,12 +74,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           .option('explain', { type: 'string', describe: 'print what a mesh rule checks (by ID or name) and exit' })
           .option('rendered', { type: 'string', describe: 'validate the rendered objects in this output directory instead of topologies' })
           .option('kustomize', { type: 'boolean', default: false, describe: 'with --rendered: also build every cluster tree with kubectl kustomize (skipped when kubectl is absent)' })
+          .option('kubeconform', { type: 'boolean', default: false, describe: 'with --rendered: also run kubeconform from the PATH with exported schemas (skipped when absent)' })
           .example('$0 validate topologies/demo.yaml', 'report every mistake as file:line:col: error: ...')
           .example('$0 validate --explain MR006', 'explain one mesh rule')
           .example('$0 validate --rendered out --kustomize', 'check every rendered object and build every cluster tree'),
       async (args) => {
         if (args.rendered !== undefined) {
-          const r = await validateRenderedDir(args.rendered, { kustomize: args.kustomize });
+          const r = await validateRenderedDir(args.rendered, { kustomize: args.kustomize, kubeconform: args.kubeconform });
           printDiagnostics(io, r.diagnostics);
           for (const n of r.notes) io.out(n);
           exitCode = r.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
@@ -166,6 +178,27 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       () => {},
     )
     .command(
+      'schemas',
+      'Write JSON Schemas of every kind meshrender renders, for kubeconform',
+      (y) =>
+        y
+          .command(
+            'export <dir> [topology..]',
+            'Write one strict JSON Schema per kind into DIR, named as kubeconform looks them up; Istio kinds from the topologies\' Istio releases',
+            (e) =>
+              e
+                .positional('dir', { type: 'string', demandOption: true, describe: 'directory to write into (created if needed)' })
+                .positional('topology', { type: 'string', array: true, describe: `topology files or globs whose Istio versions to use (default: ${DEFAULT_TOPOLOGIES})` })
+                .option('istio-dist', { type: 'string', describe: 'directory with Istio releases; default $MESHRENDER_ISTIO_DIST' })
+                .example("$0 schemas export schemas/ && kubeconform -strict -schema-location 'schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json' out/", 'validate a rendered tree with kubeconform, offline'),
+            async (args) => {
+              io.out(await runSchemasExport(args.dir, files(args.topology), args.istioDist ?? process.env.MESHRENDER_ISTIO_DIST ?? null));
+            },
+          )
+          .demandCommand(1, 'Name a subcommand: schemas export DIR.'),
+      () => {},
+    )
+    .command(
       'schema',
       'Print the JSON Schema of topology files',
       (y) => y.example('$0 schema > topology.schema.json', 'save the schema for an editor'),
@@ -173,7 +206,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         io.out(JSON.stringify(topologySchema(), null, 2));
       },
     )
-    .demandCommand(1, 'Name a command: render, validate, diff, images, bundle or schema.')
+    .demandCommand(1, 'Name a command: render, validate, diff, images, bundle, schema or schemas.')
     .strict()
     .help()
     .alias('h', 'help')
