@@ -14,6 +14,7 @@ import { planComponents } from './stages/plan.ts';
 import { renderTemplates } from './stages/render.ts';
 import { resolveModel } from './stages/resolve.ts';
 import { checkMeshRules } from './stages/rules/index.ts';
+import { locateReleaseProblems } from './stages/rules/istio-release-available.ts';
 import { validateTopology } from './stages/validate.ts';
 import { checkTree, writeTree, type Drift, type WriteResult } from './stages/write.ts';
 import { loadCatalog, type TemplateCatalog } from './templating/catalog.ts';
@@ -141,7 +142,8 @@ async function loadAllReleases(topologies: readonly Topology[], distDir: string 
       out.push(await loadReleases(t, { distDir }));
     } catch (e) {
       if (!(e instanceof MeshrenderError)) throw e;
-      problems.push(...e.diagnostics);
+      // Point each missing release at the revision version that needs it (rule istio-release-available).
+      problems.push(...locateReleaseProblems(loadTopology(t.file), e.diagnostics));
     }
   }
   if (problems.length > 0) throw new MeshrenderError('Istio releases are missing', sortDiagnostics(problems));

@@ -64,6 +64,10 @@ export interface WrittenCluster {
   network: string;
   revisions?: string[];
   apiServer?: string;
+  /** Pod CIDR(s), comma-separated for dual-stack; only checked (mesh rules cidr-format, cidrs-disjoint). */
+  podCIDR?: string;
+  /** Service CIDR(s), comma-separated for dual-stack; only checked. */
+  serviceCIDR?: string;
   eastWest?: { address?: string; revision?: string; enabled?: boolean };
   controlPlane?: string;
   external?: { namespace?: string; address: string; tlsSecret?: string; configCluster: string };
@@ -168,6 +172,10 @@ export interface Cluster {
   /** Revisions this cluster runs, in the order of spec.istio.revisions. */
   revisions: readonly string[];
   apiServer: string | null;
+  /** Pod CIDRs as written (one, or two for dual-stack); empty when the topology gives none. */
+  podCIDRs: readonly string[];
+  /** Service CIDRs as written; empty when the topology gives none. */
+  serviceCIDRs: readonly string[];
   eastWestAddress: string | null;
   /** Whether the cluster runs an east-west gateway (explicit, or derived from the mesh shape). */
   eastWestGateway: boolean;

@@ -12,7 +12,9 @@
 import type { Cluster, Revision, Topology } from '../types.ts';
 import type { ComponentPlanner, UnitRequest } from './component.ts';
 import { istiodInstances } from './istiod-instance.ts';
-import { VALIDATION_FAILURE_POLICY, validationClient } from './webhooks.ts';
+import { validationFailurePolicy } from '../istio/features.ts';
+import { crdVersion } from './crds.ts';
+import { validationClient } from './webhooks.ts';
 
 export const READER_SERVICE_ACCOUNT = 'istio-reader-service-account';
 export const DEFAULT_VALIDATOR = 'istiod-default-validator';
@@ -47,7 +49,8 @@ export function defaultValidatorContext(topology: Topology, cluster: Cluster) {
       name: DEFAULT_VALIDATOR,
       revision: revision.label,
       client: validationClient(revision, cluster.istioNamespace, inst?.validationURL ?? null),
-      failurePolicy: VALIDATION_FAILURE_POLICY,
+      // The base chart of the cluster is its newest release, as for the CRDs.
+      failurePolicy: validationFailurePolicy(crdVersion(topology, cluster) ?? revision.version),
     },
   };
 }

@@ -17,11 +17,14 @@ import { istiodInstances, type IstiodInstance } from './istiod-instance.ts';
 const DEFAULT_ISTIO_NAMESPACE = 'istio-system';
 
 /**
- * failurePolicy of the validation webhooks: the charts write `Ignore` on a fresh install when neither
- * base.validationCABundle nor base.validationFailurePolicy is set (both 1.29 and 1.30); istiod flips it
- * to `Fail` once it serves the webhook. The topology sets neither value.
+ * failurePolicy of the validation webhooks: rendered as the charts render it with
+ * base.validationFailurePolicy=Fail where the release supports that value (1.29.2+, 1.30+), so istiod
+ * does not flip Ignore to Fail at run time and GitOps tools see no drift; `Ignore` (the charts' default
+ * for a fresh install) for older releases. A deliberate deviation from the default renders: docs/fidelity.md.
  */
-export const VALIDATION_FAILURE_POLICY = 'Ignore';
+import { validationFailurePolicy } from '../istio/features.ts';
+
+export { validationFailurePolicy };
 
 /** sidecarInjectorWebhook.reinvocationPolicy, the chart's default. */
 export const REINVOCATION_POLICY = 'Never';
@@ -177,7 +180,7 @@ export function webhooksContext(inst: IstiodInstance) {
           ? {
               name: validatorWebhookName(inst),
               client: validationClient(inst.revision, inst.namespace, inst.validationURL),
-              failurePolicy: VALIDATION_FAILURE_POLICY,
+              failurePolicy: validationFailurePolicy(inst.revision.version),
             }
           : null,
     },

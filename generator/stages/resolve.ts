@@ -103,6 +103,8 @@ function resolveCluster(c: WrittenCluster, mesh: MeshFacts): Cluster {
     network: c.network,
     revisions,
     apiServer: c.apiServer ?? null,
+    podCIDRs: splitCIDRs(c.podCIDR),
+    serviceCIDRs: splitCIDRs(c.serviceCIDR),
     eastWestAddress: c.eastWest?.address ?? null,
     eastWestGateway: c.eastWest?.enabled ?? (c.role !== 'external' && (mesh.multiNetwork || servesRemotes)),
     gatewayRevision,
@@ -133,6 +135,11 @@ export function pickDefaultRevision(revisions: readonly string[], tags: readonly
   if (tagged && revisions.includes(tagged)) return tagged;
   if (revisions.includes('default')) return 'default';
   return revisions[0] ?? null;
+}
+
+/** A comma-separated CIDR list as written, without blanks. */
+export function splitCIDRs(value: string | undefined): string[] {
+  return value ? value.split(',').map((s) => s.trim()).filter((s) => s !== '') : [];
 }
 
 function resolveIstiodOverrides(o: IstiodOverrides | undefined): IstiodOverrides {

@@ -161,7 +161,7 @@ describe('istiod-default-validator', () => {
               resources: ['*'],
             },
           ],
-          failurePolicy: 'Ignore',
+          failurePolicy: 'Fail',
           sideEffects: 'None',
           admissionReviewVersions: ['v1'],
         },

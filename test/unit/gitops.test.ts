@@ -56,11 +56,11 @@ describe('Argo CD entry points', () => {
     expect(parse(files.get('argocd/clusters/cluster1/kustomization.yaml')!).resources).toEqual(['00-namespaces', '10-crds', '30-control-plane', '60-mesh-networking']);
   });
 
-  it('ignores the validator failurePolicy only for Istio minors that flip it at run time', () => {
-    const t130 = model();
-    expect(ignoreDifferences(t130, t130.clusters[0]!)[1]!.jqPathExpressions).toEqual(['.webhooks[]?.clientConfig.caBundle']);
-    const t129 = model({}, { revisions: [{ name: 'a', version: '1.29.6' }, { name: 'b', version: '1.30.3' }] });
-    expect(ignoreDifferences(t129, t129.clusters[0]!)[1]!.jqPathExpressions).toEqual(['.webhooks[]?.clientConfig.caBundle', '.webhooks[]?.failurePolicy']);
+  it('ignores the validator failurePolicy only for releases whose charts cannot render Fail up front', () => {
+    const current = model({}, { revisions: [{ name: 'a', version: '1.29.6' }, { name: 'b', version: '1.30.3' }] });
+    expect(ignoreDifferences(current, current.clusters[0]!)[1]!.jqPathExpressions).toEqual(['.webhooks[]?.clientConfig.caBundle']);
+    const old = model({}, { revisions: [{ name: 'a', version: '1.29.1' }, { name: 'b', version: '1.30.3' }] });
+    expect(ignoreDifferences(old, old.clusters[0]!)[1]!.jqPathExpressions).toEqual(['.webhooks[]?.clientConfig.caBundle', '.webhooks[]?.failurePolicy']);
   });
 
   it('renders nothing when Argo CD is not enabled', () => {

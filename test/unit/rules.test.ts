@@ -17,6 +17,10 @@ function textAt(doc: unknown, line: string): string {
 
 const primary = (name: string, extra: Record<string, unknown> = {}): ClusterInput => ({ name, role: 'primary', network: 'n1', ...extra });
 const remote = (name: string, cp: string, extra: Record<string, unknown> = {}): ClusterInput => ({ name, role: 'remote', network: 'n1', controlPlane: cp, ...extra });
+const REVS = [
+  { name: 'stable', version: '1.29.6' },
+  { name: 'canary', version: '1.30.3' },
+];
 const external = (name: string, configCluster: string): ClusterInput => ({ name, role: 'external', network: 'n1', external: { address: 'istiod.example.com', configCluster } });
 
 // One failing topology per rule: [rule id, topology, exact message, the text the position must point at].
@@ -31,18 +35,76 @@ const CASES: [string, unknown, string, string][] = [
   ['MR008', topologyDoc({ clusters: [primary('a', { revisions: ['defualt'] })] }), 'error: revision "defualt" is not in spec.istio.revisions (default); did you mean "default"? [MR008]', 'defualt'],
   ['MR009', topologyDoc({ clusters: [primary('a')], istio: { tags: { prod: 'nope' } } }), 'error: tag "prod" points at revision "nope", which is not in spec.istio.revisions (default) [MR009]', 'nope'],
   ['MR010', topologyDoc({ clusters: [external('x', 'cfg'), primary('cfg')] }), 'error: configCluster "cfg" must be a remote with controlPlane: x [MR010]', 'cfg'],
+  [
+    'MR006',
+    topologyDoc({ clusters: [primary('a', { eastWest: { address: '10.0.0.1', enabled: false } }), remote('b', 'a')] }),
+    'error: primary "a" serves remote "b", which reaches istiod through this cluster\'s east-west gateway; remove eastWest.enabled: false [MR006]',
+    'false',
+  ],
+  [
+    'MR011',
+    topologyDoc({ clusters: [primary('a', { istiod: { meshConfig: { defaultConfig: { image: 'a\u0007b' } } } })] }),
+    'error: spec.clusters[0].istiod.meshConfig.defaultConfig.image contains the control character U+0007 (written as an escape); remove it [MR011]',
+    'a\\\\a',
+  ],
+  [
+    'MR013',
+    topologyDoc({ clusters: [primary('a', { revisions: ['stable'], eastWest: { address: '10.0.0.1' } }), remote('b', 'a', { revisions: ['canary'] })], istio: { revisions: REVS } }),
+    'error: remote "b" runs revision "canary", but its control plane "a" runs only stable; add "canary" to a\'s revisions or remove it here [MR013]',
+    'canary',
+  ],
+  [
+    'MR014',
+    topologyDoc({ clusters: [primary('a', { revisions: ['stable'] })], istio: { revisions: REVS, tags: { prod: 'canary' } } }),
+    'error: tag "prod" points at revision "canary", which no cluster runs, so the tag would be rendered nowhere; add canary to a cluster\'s revisions or point the tag at a revision in use [MR014]',
+    'canary',
+  ],
+  [
+    'MR015',
+    topologyDoc({ clusters: [primary('a', { podCIDR: '10.0.0.1/16' })] }),
+    'error: podCIDR 10.0.0.1/16 has host bits set; write the range\'s first address: 10.0.0.0/16 [MR015]',
+    '10.0.0.1/16',
+  ],
+  [
+    'MR016',
+    topologyDoc({ clusters: [primary('a', { podCIDR: '10.0.0.0/16' }), primary('b', { podCIDR: '10.1.0.0/16', serviceCIDR: '10.0.128.0/20' })] }),
+    'error: serviceCIDR 10.0.128.0/20 of cluster "b" overlaps podCIDR 10.0.0.0/16 of cluster "a" on network "n1"; give every cluster of one network its own ranges, or put the clusters on different networks [MR016]',
+    '10.0.128.0/20',
+  ],
+  [
+    'MR017',
+    topologyDoc({ clusters: [primary('a'), primary('b', { network: 'n2', eastWest: { enabled: false } })] }),
+    'error: network "n2" has no east-west gateway, so other networks cannot reach its pods; remove eastWest.enabled: false from one of its clusters (b) [MR017]',
+    'false',
+  ],
+  [
+    'MR018',
+    topologyDoc({ clusters: [primary('a', { gateways: [{ name: 'ingress' }, { name: 'ingress', namespace: 'istio-system' }] })] }),
+    'error: gateway "ingress" is already declared in namespace istio-system by gateways[0]; give each gateway of a namespace its own name [MR018]',
+    'ingress',
+  ],
+  [
+    'MR019',
+    topologyDoc({ clusters: [primary('a', { apiServer: 'https://k8s.example.com:6443' }), primary('b', { apiServer: 'https://k8s.example.com:6443' })] }),
+    'error: apiServer https://k8s.example.com:6443 is also the apiServer of spec.clusters[0]; each cluster has its own API server [MR019]',
+    'https://k8s.example.com:6443',
+  ],
 ];
+
+/** Rules checked outside check(): each has its own test below. */
+const CHECKED_ELSEWHERE = ['MR012'];
 
 describe('mesh rules', () => {
   it.each(CASES)('%s reports its failing topology at the offending key', (id, doc, message, token) => {
     const out = findings(doc).filter((l) => l.endsWith(`[${id}]`));
+    expect(findings(doc).filter((l) => !l.endsWith(`[${id}]`) && / error: /.test(l))).toEqual([]);
     expect(out).toHaveLength(1);
     expect(out[0]!.replace(/^t\.yaml:\d+:\d+: /, '')).toBe(message);
     expect(textAt(doc, out[0]!)).toMatch(new RegExp(`^"?${token}`));
   });
 
   it('has a failing-topology case for every rule', () => {
-    expect(CASES.map(([id]) => id).sort()).toEqual(MESH_RULES.map((r) => r.id).sort());
+    expect([...new Set([...CASES.map(([id]) => id), ...CHECKED_ELSEWHERE])].sort()).toEqual(MESH_RULES.map((r) => r.id).sort());
   });
 
   it('reports nothing for the example-shaped default topology', () => {
@@ -57,6 +119,32 @@ describe('mesh rules', () => {
     });
     const ids = new Set(findings(doc).map((l) => /\[(MR\d+)\]$/.exec(l)![1]));
     expect([...ids].sort()).toEqual(['MR001', 'MR002', 'MR003', 'MR004', 'MR007', 'MR009']);
+  });
+
+  it('reports sixteen broken rules of one topology at once', () => {
+    const doc = topologyDoc({
+      clusters: [
+        primary('a', { eastWest: { address: 'bad host' } }),
+        primary('a'),
+        remote('r', 'zz', { network: 'nx' }),
+        primary('c', { external: { address: 'x.example.com', configCluster: 'a' } }),
+        primary('p', { revisions: ['stable'], podCIDR: '10.0.0.1/8' }),
+        remote('rr', 'p', { revisions: ['canary'] }),
+        primary('q', { podCIDR: '10.1.0.0/16', istiod: { meshConfig: { x: 'bell\u0007' } } }),
+        primary('g', { gateways: [{ name: 'istiod-stable' }] }),
+        primary('h', { apiServer: 'https://k8s.example.com' }),
+        primary('i', { apiServer: 'https://k8s.example.com' }),
+        primary('e', { network: 'n2', eastWest: { enabled: false } }),
+        external('x', 'nowhere'),
+      ],
+      networks: ['n1', 'n2', 'spare'],
+      istio: { revisions: REVS, tags: { t: 'missing' } },
+    });
+    const ids = new Set(findings(doc).map((l) => /\[(MR\d+)\]$/.exec(l)![1]));
+    expect([...ids].sort()).toEqual([
+      'MR001', 'MR002', 'MR003', 'MR004', 'MR005', 'MR006', 'MR007', 'MR009', 'MR010',
+      'MR011', 'MR013', 'MR015', 'MR016', 'MR017', 'MR018', 'MR019',
+    ]);
   });
 
   it('explains every rule, by ID or by name', () => {

@@ -276,7 +276,7 @@ describe('validation webhook of an istiod install', () => {
       expect(vwcs.map((o) => o.metadata.name)).toEqual([c.validator]);
       const vwc = vwcs[0]!;
       expect(vwc.metadata.labels).toEqual({ app: 'istiod', istio: 'istiod', 'istio.io/rev': c.rev, 'app.kubernetes.io/name': 'istiod' });
-      expect(vwc.webhooks!.map((w) => [w.name, w.failurePolicy])).toEqual([['rev.validation.istio.io', 'Ignore']]);
+      expect(vwc.webhooks!.map((w) => [w.name, w.failurePolicy])).toEqual([['rev.validation.istio.io', 'Fail']]);
       expect(vwc.webhooks![0]!.clientConfig).toEqual(c.client);
       expect(vwc.webhooks![0]!.objectSelector).toEqual({ matchExpressions: [{ key: 'istio.io/rev', operator: 'In', values: [c.rev] }] });
     });

@@ -16,6 +16,15 @@ import { RuleContext, type MeshRule } from './rule.ts';
 import { tagsKnown } from './tags-known.ts';
 import { uniqueClusterNames } from './unique-cluster-names.ts';
 import { unusedNetwork } from './unused-network.ts';
+import { noControlCharacters } from './no-control-characters.ts';
+import { istioReleaseAvailable } from './istio-release-available.ts';
+import { remoteRevisionsServed } from './remote-revisions-served.ts';
+import { tagRevisionRuns } from './tag-revision-runs.ts';
+import { cidrFormat } from './cidr-format.ts';
+import { cidrsDisjoint } from './cidrs-disjoint.ts';
+import { eastWestPerNetwork } from './east-west-per-network.ts';
+import { gatewayNames } from './gateway-names.ts';
+import { uniqueAddresses } from './unique-addresses.ts';
 
 export const MESH_RULES: readonly MeshRule[] = [
   uniqueClusterNames,
@@ -28,6 +37,15 @@ export const MESH_RULES: readonly MeshRule[] = [
   revisionsKnown,
   tagsKnown,
   externalConfigCluster,
+  noControlCharacters,
+  istioReleaseAvailable,
+  remoteRevisionsServed,
+  tagRevisionRuns,
+  cidrFormat,
+  cidrsDisjoint,
+  eastWestPerNetwork,
+  gatewayNames,
+  uniqueAddresses,
 ];
 
 export function checkMeshRules(topology: Topology, written: WrittenTopology): Diagnostic[] {
