@@ -26,7 +26,8 @@ export const topologyArb: fc.Arbitrary<GeneratedTopology> = fc
     primaries: fc.integer({ min: 1, max: 3 }),
     remotes: fc.integer({ min: 0, max: 3 }),
     twoRevisions: fc.boolean(),
-    addresses: fc.array(address, { minLength: 3, maxLength: 3 }),
+    // Distinct: gateways on different networks never share an address (rule unique-addresses).
+    addresses: fc.uniqueArray(address, { minLength: 3, maxLength: 3 }),
     envValue: fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s)),
     seed: fc.nat(),
   })

@@ -35,8 +35,8 @@ describe('loadTopology / parseTopology', () => {
   it('reports every control character with its position', () => {
     const errors = errorsOf('a: "x\u0007y"\nb: z\u0085\n');
     expect(errors).toEqual([
-      't.yaml:1:6: error: control character U+0007 is not allowed; remove it',
-      't.yaml:2:5: error: control character U+0085 is not allowed; remove it',
+      't.yaml:1:6: error: control character U+0007 is not allowed; remove it [MR011]',
+      't.yaml:2:5: error: control character U+0085 is not allowed; remove it [MR011]',
     ]);
   });
 

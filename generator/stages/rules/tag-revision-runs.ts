@@ -1,0 +1,34 @@
+import type { Diagnostic } from '../../diagnostics.ts';
+import type { MeshRule } from './rule.ts';
+
+export const tagRevisionRuns: MeshRule = {
+  id: 'MR014',
+  name: 'tag-revision-runs',
+  explain:
+    'A revision tag is rendered on the clusters that run its revision, so a tag whose revision no cluster runs renders nowhere (error). The "default" tag also decides which revision injects istio-injection=enabled namespaces: a cluster that does not run its revision falls back to another one (warning).',
+  check(ctx) {
+    const out: Diagnostic[] = [];
+    const known = new Set(ctx.topology.istio.revisions.map((r) => r.name));
+    for (const tag of ctx.topology.istio.tags) {
+      // A tag naming an unknown revision is reported by tags-known.
+      if (!known.has(tag.revision)) continue;
+      const path = ['spec', 'istio', 'tags', tag.name];
+      const running = ctx.topology.clusters.filter((c) => c.revisions.includes(tag.revision));
+      if (running.length === 0) {
+        out.push(ctx.error(path, `tag ${JSON.stringify(tag.name)} points at revision ${JSON.stringify(tag.revision)}, which no cluster runs, so the tag would be rendered nowhere; add ${tag.revision} to a cluster's revisions or point the tag at a revision in use`));
+        continue;
+      }
+      if (tag.name !== 'default') continue;
+      for (const c of ctx.topology.clusters) {
+        if (c.role === 'external' || c.revisions.includes(tag.revision) || c.revisions.length === 0) continue;
+        out.push(
+          ctx.warning(
+            path,
+            `cluster ${JSON.stringify(c.name)} does not run revision ${JSON.stringify(tag.revision)} of the "default" tag, so there istio-injection=enabled namespaces are injected by ${JSON.stringify(c.defaultRevision)}; add ${tag.revision} to ${c.name}'s revisions if that is not what you want`,
+          ),
+        );
+      }
+    }
+    return out;
+  },
+};
