@@ -13,6 +13,7 @@ import { loadTopology } from './stages/load.ts';
 import { planComponents } from './stages/plan.ts';
 import { renderTemplates } from './stages/render.ts';
 import { resolveModel } from './stages/resolve.ts';
+import { secretNotices } from './components/secret-notices.ts';
 import { checkMeshRules } from './stages/rules/index.ts';
 import { locateReleaseProblems } from './stages/rules/istio-release-available.ts';
 import { validateTopology } from './stages/validate.ts';
@@ -37,7 +38,8 @@ export function checkTopology(file: string): CheckedTopology {
   const topology = resolveModel(written);
   const findings = checkMeshRules(topology, written);
   if (hasErrors(findings)) throw new TopologyInvalidError(`${file}: the topology breaks mesh rules`, sortDiagnostics(findings));
-  return { topology, warnings: sortDiagnostics(findings) };
+  // Credentials meshrender leaves to the user: said only once the topology is valid.
+  return { topology, warnings: sortDiagnostics([...findings, ...secretNotices(topology, written)]) };
 }
 
 /** Checks many files and reports the problems of all of them at once. */

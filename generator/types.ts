@@ -39,6 +39,34 @@ export interface WrittenSpec {
   clusters: WrittenCluster[];
   gitops?: WrittenGitops;
   verify?: { enabled?: boolean; namespace?: string; helloworldImage?: string; clientImage?: string };
+  remoteSecrets?: WrittenRemoteSecrets;
+  certificates?: WrittenCertificates;
+}
+
+/** spec.remoteSecrets as written (docs/remote-secrets.md). */
+export interface WrittenRemoteSecrets {
+  provider?: 'external-secrets' | 'none';
+  store?: WrittenStoreRef;
+  key?: string;
+  property?: string;
+  refreshInterval?: string;
+}
+
+/** spec.certificates as written (docs/certificates.md). */
+export interface WrittenCertificates {
+  provider?: 'istiod' | 'cert-manager' | 'external-secrets';
+  issuer?: { name: string; kind?: string; group?: string };
+  duration?: string;
+  renewBefore?: string;
+  privateKey?: { algorithm?: 'RSA' | 'ECDSA'; size?: number };
+  store?: WrittenStoreRef;
+  key?: string;
+  refreshInterval?: string;
+}
+
+export interface WrittenStoreRef {
+  name: string;
+  kind?: 'SecretStore' | 'ClusterSecretStore';
 }
 
 export interface WrittenGitops {
@@ -64,6 +92,8 @@ export interface WrittenCluster {
   network: string;
   revisions?: string[];
   apiServer?: string;
+  /** CA of the API server: inline PEM, or a remote key (and property) in the remoteSecrets store. */
+  apiServerCA?: { pem?: string; key?: string; property?: string };
   /** Pod CIDR(s), comma-separated for dual-stack; only checked (mesh rules cidr-format, cidrs-disjoint). */
   podCIDR?: string;
   /** Service CIDR(s), comma-separated for dual-stack; only checked. */
@@ -128,7 +158,43 @@ export interface Topology {
   gitops: Gitops;
   /** The verification layer, or null when not enabled. */
   verify: { namespace: string; helloworldImage: string; clientImage: string } | null;
+  remoteSecrets: RemoteSecrets;
+  certificates: Certificates;
 }
+
+/** An External Secrets Operator store reference (ExternalSecret spec.secretStoreRef). */
+export interface StoreRef {
+  name: string;
+  kind: 'SecretStore' | 'ClusterSecretStore';
+}
+
+/** How istiod gets the credentials to read other clusters; store fields are null with provider none. */
+export interface RemoteSecrets {
+  provider: 'external-secrets' | 'none';
+  store: StoreRef | null;
+  /** Remote key pattern of a reader token: placeholders {mesh}, {cluster}, {serviceAccount}. */
+  key: string;
+  /** Property of the remote value holding the token, or null for the whole value. */
+  property: string | null;
+  refreshInterval: string;
+}
+
+/** The plug-in CA (cacerts) of every cluster that runs a mesh istiod. */
+export interface Certificates {
+  provider: 'istiod' | 'cert-manager' | 'external-secrets';
+  /** cert-manager issuerRef, or null for other providers. */
+  issuer: { name: string; kind: string; group: string } | null;
+  duration: string;
+  renewBefore: string | null;
+  privateKey: { algorithm: 'RSA' | 'ECDSA'; size: number };
+  store: StoreRef | null;
+  /** Remote key pattern of a cluster's CA files: placeholders {mesh}, {cluster}, {file}. */
+  key: string;
+  refreshInterval: string;
+}
+
+/** The API server CA of a cluster, for the kubeconfig of its remote secrets. */
+export type ApiServerCA = { pem: string } | { key: string; property: string | null };
 
 /** GitOps delivery settings, defaults filled; argocd/flux are null when not enabled. */
 export interface Gitops {
@@ -172,6 +238,8 @@ export interface Cluster {
   /** Revisions this cluster runs, in the order of spec.istio.revisions. */
   revisions: readonly string[];
   apiServer: string | null;
+  /** CA of the API server, or null when the topology gives none. */
+  apiServerCA: ApiServerCA | null;
   /** Pod CIDRs as written (one, or two for dual-stack); empty when the topology gives none. */
   podCIDRs: readonly string[];
   /** Service CIDRs as written; empty when the topology gives none. */

@@ -4,6 +4,8 @@
  * and with which template context. Nothing is rendered here; a plan is cheap to build and to test.
  */
 import { planBase } from '../components/base.ts';
+import { planCaCerts } from '../components/ca-certs.ts';
+import { planRemoteSecrets } from '../components/remote-secrets.ts';
 import { planGateways } from '../components/gateways.ts';
 import { planIstiod } from '../components/istiod.ts';
 import { planMeshNetworking } from '../components/mesh-networking.ts';
@@ -42,7 +44,7 @@ export interface RenderPlan {
 }
 
 /** Component planners in the order their layers apply. */
-const PLANNERS: readonly ComponentPlanner[] = [planNamespaces, planBase, planIstiod, planWebhooks, planGateways, planMeshNetworking, planVerify];
+const PLANNERS: readonly ComponentPlanner[] = [planNamespaces, planBase, planCaCerts, planIstiod, planWebhooks, planGateways, planMeshNetworking, planRemoteSecrets, planVerify];
 
 export function planComponents(
   topology: Topology,

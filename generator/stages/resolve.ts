@@ -6,6 +6,7 @@
  * The result is deeply frozen.
  */
 import type { Cluster, Gitops, IstiodOverrides, Revision, RevisionTag, Topology, WrittenCluster, WrittenGitops, WrittenTopology } from '../types.ts';
+import { resolveApiServerCA, resolveCertificates, resolveRemoteSecrets } from './resolve-secrets.ts';
 import { sortedMap } from '../yaml/canonical.ts';
 
 export const DEFAULTS = {
@@ -51,6 +52,8 @@ export function resolveModel(written: WrittenTopology): Topology {
           clientImage: spec.verify.clientImage ?? 'docker.io/curlimages/curl:8.16.0',
         }
       : null,
+    remoteSecrets: resolveRemoteSecrets(spec.remoteSecrets),
+    certificates: resolveCertificates(spec.certificates),
   });
 }
 
@@ -103,6 +106,7 @@ function resolveCluster(c: WrittenCluster, mesh: MeshFacts): Cluster {
     network: c.network,
     revisions,
     apiServer: c.apiServer ?? null,
+    apiServerCA: resolveApiServerCA(c.apiServerCA),
     podCIDRs: splitCIDRs(c.podCIDR),
     serviceCIDRs: splitCIDRs(c.serviceCIDR),
     eastWestAddress: c.eastWest?.address ?? null,

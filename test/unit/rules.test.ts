@@ -21,6 +21,8 @@ const REVS = [
   { name: 'stable', version: '1.29.6' },
   { name: 'canary', version: '1.30.3' },
 ];
+/** The topology with remote secrets from an External Secrets store (rule MR020 applies only then). */
+const withRemoteSecrets = (doc: ReturnType<typeof topologyDoc>) => ({ ...doc, spec: { ...doc.spec, remoteSecrets: { provider: 'external-secrets', store: { name: 'mesh-secrets' } } } });
 const external = (name: string, configCluster: string): ClusterInput => ({ name, role: 'external', network: 'n1', external: { address: 'istiod.example.com', configCluster } });
 
 // One failing topology per rule: [rule id, topology, exact message, the text the position must point at].
@@ -88,6 +90,12 @@ const CASES: [string, unknown, string, string][] = [
     topologyDoc({ clusters: [primary('a', { apiServer: 'https://k8s.example.com:6443' }), primary('b', { apiServer: 'https://k8s.example.com:6443' })] }),
     'error: apiServer https://k8s.example.com:6443 is also the apiServer of spec.clusters[0]; each cluster has its own API server [MR019]',
     'https://k8s.example.com:6443',
+  ],
+  [
+    'MR020',
+    withRemoteSecrets(topologyDoc({ clusters: [primary('a', { apiServer: 'https://a.example.com:6443' }), primary('b')] })),
+    'error: cluster "b" is read by the istiod of a, whose remote secret needs this cluster\'s API server URL; add apiServer: https://<host>:<port>, or set spec.remoteSecrets.provider: none and create the remote secrets by hand [MR020]',
+    'b',
   ],
 ];
 

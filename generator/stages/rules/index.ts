@@ -25,6 +25,7 @@ import { cidrsDisjoint } from './cidrs-disjoint.ts';
 import { eastWestPerNetwork } from './east-west-per-network.ts';
 import { gatewayNames } from './gateway-names.ts';
 import { uniqueAddresses } from './unique-addresses.ts';
+import { remoteSecretsPossible } from './remote-secrets-possible.ts';
 
 export const MESH_RULES: readonly MeshRule[] = [
   uniqueClusterNames,
@@ -46,6 +47,7 @@ export const MESH_RULES: readonly MeshRule[] = [
   eastWestPerNetwork,
   gatewayNames,
   uniqueAddresses,
+  remoteSecretsPossible,
 ];
 
 export function checkMeshRules(topology: Topology, written: WrittenTopology): Diagnostic[] {

@@ -1,0 +1,61 @@
+/** Helpers shared by the remote-secret, cacerts and secrets tests: plan one planner for one cluster and render its units. */
+import { parse } from 'yaml';
+import type { ComponentPlanner } from '../../generator/components/component.ts';
+import { renderUnit } from '../../generator/stages/render.ts';
+import { loadCatalog } from '../../generator/templating/catalog.ts';
+import type { Topology } from '../../generator/types.ts';
+import { topologyDoc, type ClusterInput } from '../support/builders.ts';
+
+export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
+
+const catalog = loadCatalog();
+
+/** The units a planner produces for one cluster, rendered: `<layer>/<unit>` → objects. */
+export function renderPlanner(planner: ComponentPlanner, t: Topology, cluster: string): Map<string, K8sObject[]> {
+  const c = t.clusters.find((x) => x.name === cluster)!;
+  const out = new Map<string, K8sObject[]>();
+  for (const req of planner({ topology: t, cluster: c, catalog, releases: new Map() })) {
+    const files = renderUnit({
+      cluster: c.name,
+      component: req.component,
+      layer: req.layer,
+      dir: `clusters/${c.name}/${req.layer}/${req.unit}`,
+      templates: catalog.templatesFor(req.component, req.revision?.minor ?? null),
+      context: req.context,
+    });
+    out.set(`${req.layer}/${req.unit}`, files.map((f) => parse(f.content) as K8sObject));
+  }
+  return out;
+}
+
+/** topologyDoc with extra spec fields (remoteSecrets, certificates). */
+export function meshDoc(clusters: ClusterInput[], spec: Record<string, unknown> = {}, networks?: string[]) {
+  const doc = topologyDoc({ clusters, ...(networks ? { networks } : {}) });
+  return { ...doc, spec: { ...doc.spec, ...spec } };
+}
+
+export const ES_REMOTE = { remoteSecrets: { provider: 'external-secrets', store: { name: 'vault' } } };
+
+export const primary = (name: string, extra: Record<string, unknown> = {}): ClusterInput => ({
+  name,
+  role: 'primary',
+  network: 'n1',
+  apiServer: `https://${name}.example.com:6443`,
+  eastWest: { address: `${name}.ew.example.com` },
+  ...extra,
+});
+export const remote = (name: string, controlPlane: string, extra: Record<string, unknown> = {}): ClusterInput => ({
+  name,
+  role: 'remote',
+  network: 'n1',
+  controlPlane,
+  apiServer: `https://${name}.example.com:6443`,
+  ...extra,
+});
+export const external = (name: string, configCluster: string, extra: Record<string, unknown> = {}): ClusterInput => ({
+  name,
+  role: 'external',
+  network: 'n1',
+  external: { address: 'istiod.example.com', tlsSecret: 'cert', configCluster },
+  ...extra,
+});
