@@ -14,6 +14,7 @@ import { runBundle, runBundleVerify } from './bundle/command.ts';
 import { runDiff } from './diff/command.ts';
 import { kubeconformTopologies, runSchemasExport, validateRenderedDir } from './validation/command.ts';
 import { formatImagesJson, formatImagesText } from './images/images.ts';
+import { formatReleaseSource, type IstioRelease } from './istio/release.ts';
 import { checkAndLoad, checkTopologies, renderTopologies, type MeshOutcome } from './pipeline.ts';
 import { findRule, MESH_RULES } from './stages/rules/index.ts';
 import { isClean } from './stages/write.ts';
@@ -45,6 +46,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           .positional('topology', { type: 'string', array: true, describe: `topology files or globs (default: ${DEFAULT_TOPOLOGIES})` })
           .option('out', { alias: 'o', type: 'string', default: 'out', describe: 'output directory; each mesh goes to <out>/<metadata.name>/' })
           .option('istio-dist', { type: 'string', describe: 'directory with Istio releases (istio-<version>/ or archives); default $MESHRENDER_ISTIO_DIST' })
+          .option('offline', { type: 'boolean', describe: 'never download an Istio release: one that is neither in --istio-dist nor in the cache is an error (also $MESHRENDER_OFFLINE=1)' })
           .option('check', { type: 'boolean', default: false, describe: 'write nothing; list the files that would change and exit 1 if any would' })
           .option('validate', { type: 'boolean', default: false, describe: 'validate every rendered object offline (schemas, unknown fields, naming rules) before writing' })
           .option('kubeconform', { type: 'boolean', default: false, describe: 'with --validate (implied): also run kubeconform from the PATH over the rendered trees, with exported schemas (skipped when absent)' })
@@ -62,7 +64,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
             return;
           }
         }
-        exitCode = await runRender(io, files(args.topology), args.out, args.check, istioDist, args.validate || args.kubeconform);
+        exitCode = await runRender(io, files(args.topology), args.out, args.check, istioDist, args.validate || args.kubeconform, args.offline || undefined);
       },
     )
     .command(
@@ -241,8 +243,9 @@ function files(patterns: string[] | undefined): string[] {
   return [...found].sort();
 }
 
-async function runRender(io: Io, topologies: string[], outDir: string, check: boolean, istioDist: string | null, validate = false): Promise<number> {
-  const outcomes = await renderTopologies({ topologies, outDir, check, istioDist: istioDist || null, validate });
+async function runRender(io: Io, topologies: string[], outDir: string, check: boolean, istioDist: string | null, validate = false, offline?: boolean): Promise<number> {
+  const outcomes = await renderTopologies({ topologies, outDir, check, istioDist: istioDist || null, validate, offline });
+  printReleaseSources(io, outcomes.flatMap((o) => o.releases));
   let stale = false;
   for (const o of outcomes) {
     printDiagnostics(io, o.warnings);
@@ -250,6 +253,12 @@ async function runRender(io: Io, topologies: string[], outDir: string, check: bo
     else printWrite(io, o);
   }
   return stale ? 1 : 0;
+}
+
+/** Which Istio release each version came from and its archive digest (to check or pin), once per version and origin. */
+function printReleaseSources(io: Io, releases: readonly IstioRelease[]): void {
+  const lines = new Set(releases.map(formatReleaseSource));
+  for (const line of [...lines].sort()) io.err(line);
 }
 
 function printWrite(io: Io, o: MeshOutcome): void {

@@ -20,7 +20,7 @@ import { validateTopology } from './stages/validate.ts';
 import { checkTree, writeTree, type Drift, type WriteResult } from './stages/write.ts';
 import { loadCatalog, type TemplateCatalog } from './templating/catalog.ts';
 import { posix } from 'node:path';
-import { loadReleases, type IstioRelease } from './istio/release.ts';
+import { loadReleases, type IstioRelease, type ReleaseOptions } from './istio/release.ts';
 import { CrdSchemas } from './validation/schemas.ts';
 import { validateRenderedFiles } from './validation/validate-tree.ts';
 import type { OutputTree, Topology } from './types.ts';
@@ -86,6 +86,8 @@ export interface RenderOptions {
   istioDist: string | null;
   /** Validate every rendered object before writing (render --validate). */
   validate?: boolean;
+  /** Never download an Istio release (render --offline). @default $MESHRENDER_OFFLINE */
+  offline?: boolean;
 }
 
 export interface MeshOutcome {
@@ -93,6 +95,8 @@ export interface MeshOutcome {
   warnings: Diagnostic[];
   files: number;
   drift: Drift | WriteResult;
+  /** The Istio releases used, by version, with where each came from and its archive digest. */
+  releases: IstioRelease[];
 }
 
 export interface RenderedMesh extends CheckedTopology {
@@ -103,10 +107,10 @@ export interface LoadedMesh extends CheckedTopology {
   releases: Map<string, IstioRelease>;
 }
 
-/** Checks topologies and loads the Istio releases they use. */
-export async function checkAndLoad(topologies: readonly string[], istioDist: string | null): Promise<LoadedMesh[]> {
+/** Checks topologies and loads the Istio releases they use (downloading missing ones unless offline). */
+export async function checkAndLoad(topologies: readonly string[], istioDist: string | null, releaseOptions: Omit<ReleaseOptions, 'distDir'> = {}): Promise<LoadedMesh[]> {
   const checked = checkTopologies(topologies);
-  const releases = await loadAllReleases(checked.map((c) => c.topology), istioDist);
+  const releases = await loadAllReleases(checked.map((c) => c.topology), { ...releaseOptions, distDir: istioDist });
   return checked.map((c, i) => ({ ...c, releases: releases[i]! }));
 }
 
@@ -118,7 +122,7 @@ export async function renderInMemory(topologies: readonly string[], istioDist: s
 }
 
 export async function renderTopologies(opts: RenderOptions): Promise<MeshOutcome[]> {
-  const loaded = await checkAndLoad(opts.topologies, opts.istioDist);
+  const loaded = await checkAndLoad(opts.topologies, opts.istioDist, { offline: opts.offline });
   const catalog = loadCatalog();
   const rendered = loaded.map((c) => ({ ...c, tree: buildTree(c.topology, c.releases, catalog) }));
   if (opts.validate) {
@@ -129,19 +133,19 @@ export async function renderTopologies(opts: RenderOptions): Promise<MeshOutcome
     }
     if (problems.length > 0) throw new MeshrenderError('rendered objects are invalid', problems);
   }
-  return rendered.map(({ topology, warnings, tree }) => {
+  return rendered.map(({ topology, warnings, tree, releases }) => {
     const drift = opts.check ? checkTree(opts.outDir, tree) : writeTree(opts.outDir, tree);
-    return { topology, warnings, files: tree.files.size, drift };
+    return { topology, warnings, files: tree.files.size, drift, releases: [...releases.values()] };
   });
 }
 
 /** Loads the releases of every topology, reporting every missing one at once. */
-async function loadAllReleases(topologies: readonly Topology[], distDir: string | null): Promise<Map<string, IstioRelease>[]> {
+async function loadAllReleases(topologies: readonly Topology[], opts: ReleaseOptions): Promise<Map<string, IstioRelease>[]> {
   const out: Map<string, IstioRelease>[] = [];
   const problems: Diagnostic[] = [];
   for (const t of topologies) {
     try {
-      out.push(await loadReleases(t, { distDir }));
+      out.push(await loadReleases(t, opts));
     } catch (e) {
       if (!(e instanceof MeshrenderError)) throw e;
       // Point each missing release at the revision version that needs it (rule istio-release-available).
