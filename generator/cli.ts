@@ -12,6 +12,7 @@ import { formatDiagnostic, type Diagnostic } from './diagnostics.ts';
 import { MeshrenderError, UsageError } from './errors.ts';
 import { runBundle, runBundleVerify } from './bundle/command.ts';
 import { runDiff } from './diff/command.ts';
+import { certsOptions, runCertsCommand } from './certs/command.ts';
 import { kubeconformTopologies, runSchemasExport, validateRenderedDir } from './validation/command.ts';
 import { formatImagesJson, formatImagesText } from './images/images.ts';
 import { formatReleaseSource, type IstioRelease } from './istio/release.ts';
@@ -201,6 +202,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       () => {},
     )
     .command(
+      'certs [topology]',
+      "Generate offline a root CA and an intermediate CA per istiod cluster, as Istio's tools/certs does, outside the render output",
+      (y) => certsOptions(y),
+      async (args) => {
+        for (const line of await runCertsCommand(args, files)) io.out(line);
+      },
+    )
+    .command(
       'schema',
       'Print the JSON Schema of topology files',
       (y) => y.example('$0 schema > topology.schema.json', 'save the schema for an editor'),
@@ -208,7 +217,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         io.out(JSON.stringify(topologySchema(), null, 2));
       },
     )
-    .demandCommand(1, 'Name a command: render, validate, diff, images, bundle, schema or schemas.')
+    .demandCommand(1, 'Name a command: render, validate, diff, images, bundle, certs, schema or schemas.')
     .strict()
     .help()
     .alias('h', 'help')
