@@ -49,6 +49,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           .option('istio-dist', { type: 'string', describe: 'directory with Istio releases (istio-<version>/ or archives); default $MESHRENDER_ISTIO_DIST' })
           .option('offline', { type: 'boolean', describe: 'never download an Istio release: one that is neither in --istio-dist nor in the cache is an error (also $MESHRENDER_OFFLINE=1)' })
           .option('check', { type: 'boolean', default: false, describe: 'write nothing; list the files that would change and exit 1 if any would' })
+          .option('cluster', { type: 'string', array: true, describe: 'render (or --check) only these clusters inside the existing tree, to shard a large fleet across CI jobs' })
           .option('validate', { type: 'boolean', default: false, describe: 'validate every rendered object offline (schemas, unknown fields, naming rules) before writing' })
           .option('kubeconform', { type: 'boolean', default: false, describe: 'with --validate (implied): also run kubeconform from the PATH over the rendered trees, with exported schemas (skipped when absent)' })
           .example('$0 render', `render every ${DEFAULT_TOPOLOGIES} into out/`)
@@ -65,7 +66,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
             return;
           }
         }
-        exitCode = await runRender(io, files(args.topology), args.out, args.check, istioDist, args.validate || args.kubeconform, args.offline || undefined);
+        exitCode = await runRender(io, files(args.topology), args.out, args.check, istioDist, args.validate || args.kubeconform, args.offline || undefined, args.cluster ?? []);
       },
     )
     .command(
@@ -252,8 +253,8 @@ function files(patterns: string[] | undefined): string[] {
   return [...found].sort();
 }
 
-async function runRender(io: Io, topologies: string[], outDir: string, check: boolean, istioDist: string | null, validate = false, offline?: boolean): Promise<number> {
-  const outcomes = await renderTopologies({ topologies, outDir, check, istioDist: istioDist || null, validate, offline });
+async function runRender(io: Io, topologies: string[], outDir: string, check: boolean, istioDist: string | null, validate = false, offline?: boolean, clusters: readonly string[] = []): Promise<number> {
+  const outcomes = await renderTopologies({ topologies, outDir, check, istioDist: istioDist || null, validate, offline, clusters });
   printReleaseSources(io, outcomes.flatMap((o) => o.releases));
   let stale = false;
   for (const o of outcomes) {

@@ -6,8 +6,9 @@
  */
 import type { Diagnostic } from './diagnostics.ts';
 import { hasErrors, sortDiagnostics } from './diagnostics.ts';
-import { MeshrenderError, TopologyInvalidError } from './errors.ts';
+import { MeshrenderError, TopologyInvalidError, UsageError } from './errors.ts';
 import { assembleKustomizations, withMeshFiles } from './stages/assemble.ts';
+import { mergeSubset, readManagedFiles } from './stages/subset.ts';
 import { gitopsFiles } from './gitops/index.ts';
 import { loadTopology } from './stages/load.ts';
 import { planComponents } from './stages/plan.ts';
@@ -70,8 +71,9 @@ export function buildTree(
   topology: Topology,
   releases: ReadonlyMap<string, IstioRelease>,
   catalog: TemplateCatalog = loadCatalog(),
+  only: ReadonlySet<string> | null = null,
 ): OutputTree {
-  const plan = planComponents(topology, catalog, releases);
+  const plan = planComponents(topology, catalog, releases, only);
   const files = renderTemplates(plan);
   const tree = assembleKustomizations(topology.name, files, plan.references);
   return withMeshFiles(tree, gitopsFiles(topology, tree));
@@ -88,6 +90,8 @@ export interface RenderOptions {
   validate?: boolean;
   /** Never download an Istio release (render --offline). @default $MESHRENDER_OFFLINE */
   offline?: boolean;
+  /** Render only these clusters into the existing tree (render --cluster, to shard a fleet). */
+  clusters?: readonly string[];
 }
 
 export interface MeshOutcome {
@@ -124,7 +128,18 @@ export async function renderInMemory(topologies: readonly string[], istioDist: s
 export async function renderTopologies(opts: RenderOptions): Promise<MeshOutcome[]> {
   const loaded = await checkAndLoad(opts.topologies, opts.istioDist, { offline: opts.offline });
   const catalog = loadCatalog();
-  const rendered = loaded.map((c) => ({ ...c, tree: buildTree(c.topology, c.releases, catalog) }));
+  const only = opts.clusters && opts.clusters.length > 0 ? new Set(opts.clusters) : null;
+  if (only) {
+    const known = new Set(loaded.flatMap((c) => c.topology.clusters.map((x) => x.name)));
+    const unknown = [...only].filter((c) => !known.has(c));
+    if (unknown.length > 0) throw new UsageError(`--cluster ${unknown.join(', ')}: no such cluster in ${loaded.map((c) => c.topology.file).join(', ')}`);
+  }
+  // With --cluster, meshes that hold none of the named clusters are left alone.
+  const rendered = loaded.filter((c) => !only || c.topology.clusters.some((x) => only.has(x.name))).map((c) => {
+    const tree = buildTree(c.topology, c.releases, catalog, only);
+    const scoped = only ? new Set(c.topology.clusters.map((x) => x.name).filter((n) => only.has(n))) : null;
+    return { ...c, tree: scoped ? mergeSubset(tree, readManagedFiles(posix.join(opts.outDir, c.topology.name)), scoped) : tree };
+  });
   if (opts.validate) {
     const problems: Diagnostic[] = [];
     for (const m of rendered) {

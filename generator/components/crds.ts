@@ -34,10 +34,11 @@ export function crdVersion(topology: Topology, cluster: Cluster): string | null 
   return versions.sort(compareVersions).at(-1) ?? null;
 }
 
-export function planCrds(topology: Topology, releases: ReadonlyMap<string, IstioRelease>): CrdPlan {
+export function planCrds(topology: Topology, releases: ReadonlyMap<string, IstioRelease>, only: ReadonlySet<string> | null = null): CrdPlan {
   const references = new Map<string, string[]>();
   const versions = new Set<string>();
   for (const cluster of topology.clusters) {
+    if (only && !only.has(cluster.name)) continue;
     const version = crdVersion(topology, cluster);
     if (version === null || !releases.has(version)) continue;
     versions.add(version);

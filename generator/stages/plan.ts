@@ -50,9 +50,11 @@ export function planComponents(
   topology: Topology,
   catalog: TemplateCatalog,
   releases: ReadonlyMap<string, IstioRelease> = new Map(),
+  only: ReadonlySet<string> | null = null,
 ): RenderPlan {
   const units: RenderUnit[] = [];
   for (const cluster of topology.clusters) {
+    if (only && !only.has(cluster.name)) continue;
     for (const planner of PLANNERS) {
       for (const req of planner({ topology, cluster, catalog, releases })) {
         units.push({
@@ -66,7 +68,7 @@ export function planComponents(
       }
     }
   }
-  const crds = planCrds(topology, releases);
+  const crds = planCrds(topology, releases, only);
   return {
     mesh: topology.name,
     topologyFile: topology.file,
