@@ -2,13 +2,16 @@
  * load: topology path → LoadedTopology.
  * Reads the file as bytes, refuses what is not a small UTF-8 text without control characters,
  * parses it as one YAML document (duplicate keys are errors) and resolves aliases with a bound.
+ * The document's shape is bounded before anything walks it (yaml/structure.ts: depth, size, alias
+ * cycles, tags), and a `__proto__` key is refused anywhere, even in free-form mappings.
  * Afterwards the document, its source text and a line counter are available for positions.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { Diagnostic } from '../diagnostics.ts';
 import { TopologyParseError, fileError } from '../errors.ts';
 import type { LoadedTopology } from '../types.ts';
+import { documentProblems, syntaxProblem, type StructureProblem } from '../yaml/structure.ts';
 import { CONTROL_CHARACTERS, NO_CONTROL_CHARACTERS_ID } from './rules/no-control-characters.ts';
 
 /** Topologies larger than this are refused: a real mesh of thousands of clusters stays far below it. */
@@ -39,12 +42,45 @@ export function loadTopology(file: string): LoadedTopology {
   } catch (e) {
     throw fileError(TopologyParseError, file, `cannot read the topology: ${describeFsError(e)}`);
   }
-  return parseTopology(file, bytes);
+  const loaded = parseTopology(file, bytes);
+  refuseProtoKeys(loaded);
+  return loaded;
+}
+
+/**
+ * `__proto__` is an ordinary own key in the parsed data (the yaml library never pollutes), but code that
+ * copies a mapping key by key would change an object's prototype instead. No mapping of a topology takes
+ * it, so it is refused everywhere, also where the schema allows any key (meshConfig, env, annotations).
+ */
+function refuseProtoKeys(loaded: LoadedTopology): void {
+  const problems: Diagnostic[] = [];
+  const stack: unknown[] = [loaded.document.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isScalar(pair.key) && pair.key.value === '__proto__') {
+          const pos = pair.key.range ? loaded.lineCounter.linePos(pair.key.range[0]) : undefined;
+          problems.push({
+            file: loaded.file,
+            severity: 'error',
+            message: 'unknown key "__proto__"; no mapping of a topology takes it, not even free-form ones such as meshConfig, env or annotations',
+            ...(pos ? { pos } : {}),
+          });
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) stack.push(...node.items);
+  }
+  if (problems.length > 0) throw new TopologyParseError(`${loaded.file}: a key is not allowed`, problems);
 }
 
 /** Parses topology bytes; pure, so tests can feed any input. */
 export function parseTopology(file: string, bytes: Uint8Array): LoadedTopology {
   const source = decodeUtf8(file, bytes);
+  // Before the yaml library composes the document: its composer recurses once per level.
+  const shapeError = syntaxProblem(source);
+  if (shapeError) throw new TopologyParseError(`${file}: the document's shape is not allowed`, [structureDiagnostic(file, source, null, shapeError)]);
   const lineCounter = new LineCounter();
   const document = parseDocument(source, { lineCounter, prettyErrors: true, uniqueKeys: true, version: '1.2' });
   // Positions are only known after parsing, so control characters are reported with the line counter.
@@ -59,6 +95,10 @@ export function parseTopology(file: string, bytes: Uint8Array): LoadedTopology {
     });
   }
   if (problems.length > 0) throw new TopologyParseError(`${file}: not valid YAML`, problems);
+  const shape = documentProblems(document as Document, source);
+  if (shape.length > 0) {
+    throw new TopologyParseError(`${file}: the document's shape is not allowed`, shape.map((p) => structureDiagnostic(file, source, lineCounter, p)));
+  }
   let data: unknown;
   try {
     data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -115,9 +155,22 @@ function* controlCharacters(file: string, source: string, lc: LineCounter): Iter
   }
 }
 
+function structureDiagnostic(file: string, source: string, lc: LineCounter | null, p: StructureProblem): Diagnostic {
+  if (p.offset === null) return { file, severity: 'error', message: p.message };
+  let pos: { line: number; col: number };
+  if (lc) pos = lc.linePos(p.offset);
+  else {
+    const before = source.slice(0, p.offset);
+    const line = before.split('\n').length;
+    pos = { line, col: p.offset - before.lastIndexOf('\n') };
+  }
+  return { file, pos, severity: 'error', message: p.message };
+}
+
 function yamlMessage(code: string, message: string): string {
   const first = message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
   if (code === 'DUPLICATE_KEY') return `${first}; each key may appear once in a mapping`;
+  if (code === 'MULTIPLE_DOCS') return 'a second YAML document starts here; a topology file holds exactly one document, so remove the --- line and what follows or move it to its own file';
   return `${first} (invalid YAML)`;
 }
 
