@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,5 +9,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     globalSetup: ['test/support/global-setup.ts'],
+    // Tests never download an Istio release nor read the developer's cache.
+    env: { MESHRENDER_OFFLINE: '1', MESHRENDER_CACHE_DIR: join(tmpdir(), 'meshrender-test-no-cache') },
   },
 });
