@@ -12,6 +12,7 @@ import { formatDiagnostic, type Diagnostic } from './diagnostics.ts';
 import { MeshrenderError, UsageError } from './errors.ts';
 import { runBundle, runBundleVerify } from './bundle/command.ts';
 import { runDiff } from './diff/command.ts';
+import { GRAPH_FORMATS, runGraph } from './graph/command.ts';
 import { certsOptions, runCertsCommand } from './certs/command.ts';
 import { kubeconformTopologies, runSchemasExport, validateRenderedDir } from './validation/command.ts';
 import { formatImagesJson, formatImagesText } from './images/images.ts';
@@ -211,6 +212,22 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       },
     )
     .command(
+      'graph <topology>',
+      'Draw the topology: clusters by network, control planes, east-west gateways and which istiod reads which cluster',
+      (y) =>
+        y
+          .positional('topology', { type: 'string', demandOption: true, describe: 'topology file' })
+          .option('format', { choices: GRAPH_FORMATS, default: 'svg' as const, describe: 'svg (Graphviz), mermaid (as in out/<mesh>/README.md) or dot' })
+          .option('output', { alias: 'o', type: 'string', describe: 'file to write; default: standard output' })
+          .example('$0 graph topologies/primary-remote.yaml --output mesh.svg', 'a picture for a design review')
+          .example('$0 graph topologies/primary-remote.yaml --format mermaid', 'the diagram of the README, to paste elsewhere'),
+      async (args) => {
+        const r = await runGraph({ topology: args.topology, format: args.format, output: args.output ?? null });
+        printDiagnostics(io, r.warnings);
+        io.out(r.stdout);
+      },
+    )
+    .command(
       'schema',
       'Print the JSON Schema of topology files',
       (y) => y.example('$0 schema > topology.schema.json', 'save the schema for an editor'),
@@ -218,7 +235,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         io.out(JSON.stringify(topologySchema(), null, 2));
       },
     )
-    .demandCommand(1, 'Name a command: render, validate, diff, images, bundle, certs, schema or schemas.')
+    .demandCommand(1, 'Name a command: render, validate, diff, images, graph, bundle, certs, schema or schemas.')
     .strict()
     .help()
     .alias('h', 'help')

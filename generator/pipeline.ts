@@ -10,6 +10,7 @@ import { MeshrenderError, TopologyInvalidError, UsageError } from './errors.ts';
 import { assembleKustomizations, withMeshFiles } from './stages/assemble.ts';
 import { mergeSubset, readManagedFiles } from './stages/subset.ts';
 import { gitopsFiles } from './gitops/index.ts';
+import { pictureFiles } from './graph/readme.ts';
 import { loadTopology } from './stages/load.ts';
 import { planComponents } from './stages/plan.ts';
 import { renderTemplates } from './stages/render.ts';
@@ -76,7 +77,8 @@ export function buildTree(
   const plan = planComponents(topology, catalog, releases, only);
   const files = renderTemplates(plan);
   const tree = assembleKustomizations(topology.name, files, plan.references);
-  return withMeshFiles(tree, gitopsFiles(topology, tree));
+  // Mesh-level files beside the cluster trees: GitOps entry points and the README with the topology picture.
+  return withMeshFiles(tree, new Map([...gitopsFiles(topology, tree), ...pictureFiles(topology)]));
 }
 
 export interface RenderOptions {
