@@ -87,9 +87,9 @@ function parseHeader(header: string, source: string, dir: string): unknown {
 // Parsing and re-serialising dominate rendering time, and many objects come out byte-identical for
 // many clusters (the RBAC of every remote, for one): the canonical form of a document is cached by
 // its text, within a memory bound.
-const canonicalCache = new Map<string, { value: unknown; yaml: string }>();
+const canonicalCache = new Map<string, { head: ObjectHead; yaml: string }>();
 let cachedBytes = 0;
-const CACHE_LIMIT_BYTES = 64 * 1024 * 1024;
+const CACHE_LIMIT_BYTES = 24 * 1024 * 1024;
 
 /** Parses the text a template produced into canonical files; exported for objects that do not come from Handlebars. */
 export function parseRendered(text: string, source: string, dir: string): RenderedFile[] {
@@ -112,7 +112,8 @@ export function parseRendered(text: string, source: string, dir: string): Render
       }
       if (value === null || value === undefined) continue;
       checkObject(value, source, dir, startLine);
-      hit = { value, yaml: canonicalYaml(value) };
+      // Keep only the identity and the bytes: parsed objects take several times their text in memory.
+      hit = { head: headOf(value), yaml: canonicalYaml(value) };
       if (cachedBytes > CACHE_LIMIT_BYTES) {
         canonicalCache.clear();
         cachedBytes = 0;
@@ -120,7 +121,7 @@ export function parseRendered(text: string, source: string, dir: string): Render
       canonicalCache.set(piece, hit);
       cachedBytes += piece.length + hit.yaml.length;
     }
-    out.push(fileOf(hit.value as Record<string, unknown>, source, dir, hit.yaml));
+    out.push(fileOf(hit.head, source, dir, hit.yaml));
   }
   return out;
 }
@@ -137,23 +138,31 @@ function checkObject(value: unknown, source: string, dir: string, line: number):
   if (missing.length > 0) throw templateError(source, undefined, `output line ${line}: the object has no ${missing.join(', ')} (in ${dir})`);
 }
 
-function fileOf(value: Record<string, unknown>, source: string, dir: string, yaml: string): RenderedFile {
+interface ObjectHead {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace: string | null;
+}
+
+function headOf(value: Record<string, unknown>): ObjectHead {
   const meta = value.metadata as Record<string, unknown>;
   return {
-    dir,
-    source,
     apiVersion: value.apiVersion as string,
     kind: value.kind as string,
     name: meta.name as string,
     namespace: typeof meta.namespace === 'string' ? meta.namespace : null,
-    content: `# Source: ${source}\n${yaml}`,
   };
+}
+
+function fileOf(head: ObjectHead, source: string, dir: string, yaml: string): RenderedFile {
+  return { dir, source, ...head, content: `# Source: ${source}\n${yaml}` };
 }
 
 /** Checks a parsed object and makes its canonical file (used for upstream document headers too). */
 export function toFile(value: unknown, source: string, dir: string): RenderedFile {
   checkObject(value, source, dir, 1);
-  return fileOf(value, source, dir, canonicalYaml(value));
+  return fileOf(headOf(value), source, dir, canonicalYaml(value));
 }
 
 function templateError(source: string, pos: { line: number; col: number } | undefined, message: string): TemplateError {

@@ -88,7 +88,7 @@ function multiline(v: string, indent: number): string {
   const hit = blockCache.get(key);
   if (hit !== undefined) return hit;
   const out = blockSafe(v) ? literalBlock(v, indent) : plainOrQuoted(v);
-  if (blockCacheBytes > 32 * 1024 * 1024) {
+  if (blockCacheBytes > 16 * 1024 * 1024) {
     blockCache.clear();
     blockCacheBytes = 0;
   }
