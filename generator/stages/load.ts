@@ -120,6 +120,9 @@ function decodeUtf8(file: string, bytes: Uint8Array): string {
     const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
     return text;
   } catch {
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+      throw fileError(TopologyParseError, file, 'the file is UTF-16 (it starts with a UTF-16 byte order mark); save it as UTF-8');
+    }
     const offset = firstInvalidUtf8(bytes);
     const before = Buffer.from(bytes.subarray(0, offset)).toString('utf8');
     const lines = before.split('\n');
