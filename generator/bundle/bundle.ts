@@ -87,7 +87,7 @@ export async function packBundle(files: ReadonlyMap<string, Buffer>): Promise<Bu
   });
   const mtime = entryTime();
   for (const [name, content] of files) {
-    const secret = name.startsWith('secrets/') && /key/.test(name);
+    const secret = name.startsWith('secrets/') && /key|cacerts\.yaml/.test(name);
     await new Promise<void>((resolve, reject) =>
       pack.entry({ name, size: content.length, mtime, mode: secret ? 0o600 : 0o644, uid: 0, gid: 0, uname: '', gname: '', type: 'file' }, content, (err) => (err ? reject(err) : resolve())),
     );
