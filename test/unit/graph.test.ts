@@ -2,7 +2,7 @@
  * The topology picture: the Mermaid and DOT text of a small topology (reviewed by hand), the folding
  * of primary reads in a fleet, the README, and an SVG for every example and for twenty clusters.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
@@ -13,7 +13,7 @@ import { buildPicture, MAX_DIRECT_PRIMARY_READS, nodeId } from '../../generator/
 import { meshReadme } from '../../generator/graph/readme.ts';
 import { checkTopology } from '../../generator/pipeline.ts';
 import { modelFrom, tempDir, topologyDoc, topologyFile, type ClusterInput } from '../support/builders.ts';
-import { ROOT } from '../support/paths.ts';
+import { HAS_SHARED, ISTIO_DIST, ROOT, sharedSkipReason } from '../support/paths.ts';
 import { runCli } from '../support/run-cli.ts';
 
 /** primary-remote on two networks with a canary revision and a tag: every kind of node and edge but the external one. */
@@ -172,5 +172,27 @@ describe('meshrender graph command', () => {
     expect(invalid.code).toBe(1);
     expect(invalid.stdout).toBe('');
     expect(invalid.stderr).toContain('[MR004]');
+  });
+});
+
+describe.skipIf(!HAS_SHARED)('README.md in the output tree', () => {
+  if (!HAS_SHARED) it.skip(sharedSkipReason(), () => {});
+
+  it('is written, indexed, checked by render --check and rewritten when it drifts', async () => {
+    const out = tempDir();
+    const topology = join(ROOT, 'topologies/primary-remote.yaml');
+    const render = (extra: string[] = []) => runCli(['render', topology, '--out', out, '--istio-dist', ISTIO_DIST, ...extra]);
+    expect((await render()).code).toBe(0);
+    const readme = join(out, 'primary-remote', 'README.md');
+    expect(readFileSync(readme, 'utf8')).toBe(meshReadme(checkTopology(topology).topology));
+    expect(readFileSync(join(out, 'primary-remote', '.meshrender-index'), 'utf8')).toMatch(/^[0-9a-f]{64} {2}README\.md$/m);
+    expect((await render(['--check'])).code).toBe(0);
+    writeFileSync(readme, 'edited by hand\n');
+    const drift = await render(['--check']);
+    expect(drift.code).toBe(1);
+    expect(drift.stderr).toContain('  changed  ');
+    expect(drift.stderr).toContain('primary-remote/README.md');
+    expect((await render()).code).toBe(0);
+    expect(readFileSync(readme, 'utf8')).toContain('```mermaid');
   });
 });
