@@ -81,7 +81,7 @@ describe('rule details', () => {
       }),
     );
     expect(only('MR014', out).map((l) => l.replace(/^t\.yaml:\d+:\d+: /, ''))).toEqual([
-      'warning: cluster "b" does not run revision "stable" of the "default" tag, so there istio-injection=enabled namespaces are injected by "canary"; add stable to b\'s revisions if that is not what you want [MR014]',
+      'warning: cluster "b" does not run revision "stable" of the "default" tag, so there no webhook injects istio-injection=enabled namespaces; add stable to b\'s revisions if that is not what you want [MR014]',
     ]);
   });
 
