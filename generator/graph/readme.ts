@@ -4,6 +4,7 @@
  * clusters, the revisions and tags, and every remote-secret read. Deterministic: no dates, no paths
  * of the machine that rendered it.
  */
+import { verifyInstructions } from '../components/verify.ts';
 import { posix } from 'node:path';
 import { remoteSecretReads } from '../components/mesh-graph.ts';
 import type { Topology } from '../types.ts';
@@ -83,6 +84,8 @@ export function meshReadme(t: Topology): string {
       ...reads.map((r) => row([r.reader, r.readerNamespace, r.target, r.type === 'config' ? 'config cluster' : 'remote cluster'])),
     );
   }
+  const verify = verifyInstructions(t);
+  if (verify) lines.push('', verify.trimEnd());
   return `${lines.join('\n')}\n`;
 }
 
