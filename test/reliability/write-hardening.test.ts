@@ -14,6 +14,7 @@ import type { OutputTree } from '../../generator/types.ts';
 import { tempDir } from '../support/builders.ts';
 import { snapshotTree as snapshotFiles } from '../support/tree-snapshot.ts';
 import { faultyFs, SimulatedCrash } from './faulty-fs.ts';
+import { observedState, sameSnapshot } from './tree-states.ts';
 
 const tree = (files: Record<string, string>, mesh = 'demo'): OutputTree => ({ mesh, files: new Map(Object.entries(files).sort()) });
 
@@ -218,7 +219,7 @@ describe('simulated crashes at every disk-changing call', () => {
       } catch (e) {
         expect(e instanceof WriteError || e instanceof SimulatedCrash, `crash after ${k}`).toBe(true);
       }
-      const state = observedState(p.out, p.oldSnap, p.newSnap);
+      const state = observedState(p.out, 'demo', p.oldSnap, p.newSnap, snapshotTree(p.out));
       expect(['old', 'new', 'staged-new'], `crash after ${k}: ${state}`).toContain(state);
       seen.add(state);
       // What --check sees is what the next run will install.
@@ -226,7 +227,7 @@ describe('simulated crashes at every disk-changing call', () => {
       expect(drift.added.length + drift.changed.length + drift.removed.length === 0, `crash after ${k}`).toBe(state !== 'old');
       recoverSwap(p.out, 'demo');
       const after = snapshotTree(p.out);
-      expect(after.size > 0 && (equal(after, p.oldSnap) || equal(after, p.newSnap)), `crash after ${k}`).toBe(true);
+      expect(after.size > 0 && (sameSnapshot(after, p.oldSnap) || sameSnapshot(after, p.newSnap)), `crash after ${k}`).toBe(true);
       if (state !== 'old') expect(after, `crash after ${k}`).toEqual(p.newSnap);
       expect(leftovers(p.out)).toEqual([]);
     }
@@ -234,24 +235,3 @@ describe('simulated crashes at every disk-changing call', () => {
     expect([...seen].sort()).toEqual(['new', 'old', 'staged-new']);
   });
 });
-
-/** old / new: out/ equals that snapshot (ignoring meshrender's temporary entries); staged-new: out/demo is absent, the journal and the complete new tree are staged. */
-function observedState(out: string, oldSnap: Map<string, string>, newSnap: Map<string, string>): string {
-  const snap = snapshotTree(out);
-  const visible = new Map([...snap].filter(([p]) => !p.startsWith('.demo.meshrender-')));
-  if (equal(visible, oldSnap)) return 'old';
-  if (equal(visible, newSnap)) return 'new';
-  if (!existsSync(join(out, 'demo')) && existsSync(join(out, '.demo.meshrender-swap'))) {
-    const staged = new Map([...snap].filter(([p]) => p.startsWith('.demo.meshrender-new/')).map(([p, v]) => [p.replace('.demo.meshrender-new/', 'demo/'), v]));
-    const rest = new Map([...visible]);
-    for (const [p, v] of staged) rest.set(p, v);
-    if (equal(rest, newSnap)) return 'staged-new';
-  }
-  return `neither: ${[...snap.keys()].join(', ')}`;
-}
-
-function equal(a: Map<string, string>, b: Map<string, string>): boolean {
-  if (a.size !== b.size) return false;
-  for (const [k, v] of a) if (b.get(k) !== v) return false;
-  return true;
-}
