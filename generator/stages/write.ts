@@ -239,7 +239,8 @@ function indexUpToDate(fs: TreeFs, meshDir: string, tree: OutputTree): boolean {
 
 function stage(fs: TreeFs, meshDir: string, staging: string, tree: OutputTree, drift: Drift): void {
   fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(staging, { recursive: true });
+  // Not recursive: out/ exists, and a recursive mkdir reports ENOENT instead of EROFS on a read-only file system.
+  fs.mkdirSync(staging);
   const rewrite = new Set([...drift.added, ...drift.changed]);
   const removed = new Set(drift.removed);
   // One mkdir per directory, not per file: trees have tens of thousands of files in a few thousand directories.
