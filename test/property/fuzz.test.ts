@@ -2,8 +2,10 @@
  * A fuzzer over mutated example topologies: bit flips, deleted and duplicated keys and lines, values
  * swapped for values of other types (and hostile strings), truncation and inserted bytes. Every mutant
  * must either render (and every rendered file parse) or fail with a MeshrenderError that carries
- * diagnostics (the CLI's exit 1); any other exception is a crash. MESHRENDER_FUZZ_RUNS raises the
- * number of mutants (default 60); a failure prints fast-check's seed and the shrunk mutation to replay.
+ * diagnostics (the CLI's exit 1); any other exception is a crash. The default run (60 mutants) uses
+ * a fixed seed so CI is repeatable; MESHRENDER_FUZZ_RUNS raises the number of mutants and then draws a
+ * new seed each run unless MESHRENDER_FUZZ_SEED fixes one. A failure prints the seed and the shrunk
+ * mutation to replay.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +18,7 @@ import { tempDir } from '../support/builders.ts';
 import { HAS_SHARED, ISTIO_DIST, ROOT, sharedSkipReason } from '../support/paths.ts';
 
 const RUNS = Number(process.env.MESHRENDER_FUZZ_RUNS ?? 60);
+const SEED = process.env.MESHRENDER_FUZZ_SEED ? Number(process.env.MESHRENDER_FUZZ_SEED) : process.env.MESHRENDER_FUZZ_RUNS ? undefined : 20261122;
 const EXAMPLES = readdirSync(join(ROOT, 'topologies'))
   .filter((f) => f.endsWith('.yaml'))
   .sort()
@@ -186,7 +189,7 @@ describe.skipIf(!HAS_SHARED)('fuzzing mutated example topologies', () => {
           if (path.endsWith('.yaml')) expect(parseDocument(text).errors, path).toEqual([]);
         }
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
     );
     if (process.env.MESHRENDER_FUZZ_RUNS) process.stdout.write(`fuzz outcomes: ${JSON.stringify(outcomes)}\n`);
     // Both kinds of outcome occur, so the mutations are neither all harmless nor all fatal.
