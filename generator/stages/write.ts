@@ -6,6 +6,8 @@
  * Files listed in the previous index (out/<mesh>/.meshrender-index) that this render no longer
  * produces are removed; files meshrender did not write are never deleted or overwritten, and nothing
  * is ever written through a symbolic link. When nothing changed, nothing is written at all.
+ * A lock file (out/.<mesh>.meshrender-lock, holding the writer's pid) keeps two renders from writing
+ * one mesh at once: the second stops with an error; a lock left by a killed process is taken over.
  * All disk access goes through a TreeFs (node:fs by default), so tests can inject faults.
  */
 import { createHash } from 'node:crypto';
@@ -53,6 +55,15 @@ export function checkTree(outDir: string, tree: OutputTree, fs: TreeFs = nodeFs)
 /** Writes a tree atomically; see the file comment. */
 export function writeTree(outDir: string, tree: OutputTree, fs: TreeFs = nodeFs): WriteResult {
   prepareOutDir(fs, outDir, tree.mesh);
+  const lock = lockMesh(fs, outDir, tree.mesh);
+  try {
+    return writeLocked(outDir, tree, fs);
+  } finally {
+    lock.release();
+  }
+}
+
+function writeLocked(outDir: string, tree: OutputTree, fs: TreeFs): WriteResult {
   try {
     recoverSwap(outDir, tree.mesh, fs);
   } catch (e) {
@@ -95,6 +106,53 @@ export function writeTree(outDir: string, tree: OutputTree, fs: TreeFs = nodeFs)
     // Leftovers are removed by recoverSwap on the next run.
   }
   return { ...drift, swapped: true };
+}
+
+/**
+ * Takes out/.<mesh>.meshrender-lock, or explains who holds it. A lock whose process is gone (killed
+ * mid-render) or that this process left (an earlier failed attempt) is stale and taken over.
+ */
+function lockMesh(fs: TreeFs, outDir: string, mesh: string): { release: () => void } {
+  const path = join(outDir, `.${mesh}.meshrender-lock`);
+  const mine = `${process.pid}\n`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      fs.writeFileSync(path, mine, { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) {
+        // On a full disk the file is created but its pid cannot be written: leave nothing behind.
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') fs.rmSync(path, { force: true });
+        throw writeError(join(outDir, mesh), e);
+      }
+    }
+    const holder = Number.parseInt(readIfFile(fs, path)?.toString('utf8') ?? '', 10);
+    if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
+      throw writeErrorAt(
+        join(outDir, mesh),
+        `another meshrender (pid ${holder}) is writing this tree; wait for it to finish and render again (if no meshrender is running, delete ${path})`,
+      );
+    }
+    fs.rmSync(path, { force: true });
+  }
+  return {
+    release: () => {
+      try {
+        if (readIfFile(fs, path)?.toString('utf8') === mine) fs.rmSync(path, { force: true });
+      } catch {
+        // A lock left behind is taken over by the next run.
+      }
+    },
+  };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function swapPaths(outDir: string, mesh: string) {

@@ -4,7 +4,7 @@
  * every disk-changing call. Each must leave the old tree or the new one, never write outside the
  * output directory, and leave no temporary files once the next run has recovered.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -155,6 +155,29 @@ describe('links and other things in the way (regression: a committed symlink mad
   });
 });
 
+describe('the lock', () => {
+  it('stops a second writer while the first one runs, changing nothing', () => {
+    const p = prepared();
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(p.out, '.demo.meshrender-lock'), `${holder.pid}\n`);
+      const before = snapshotTree(p.out);
+      expect(() => writeTree(p.out, NEW)).toThrow(new RegExp(`another meshrender \\(pid ${holder.pid}\\) is writing this tree; wait for it to finish`));
+      expect(snapshotTree(p.out)).toEqual(before);
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  });
+
+  it('takes over a lock whose process is gone, and removes it when done', () => {
+    const p = prepared();
+    const gone = spawnSync('sh', ['-c', 'echo $$']);
+    writeFileSync(join(p.out, '.demo.meshrender-lock'), gone.stdout);
+    writeTree(p.out, NEW);
+    expect(snapshotTree(p.out)).toEqual(p.newSnap);
+  });
+});
+
 describe('injected file-system errors', () => {
   // Count the disk-changing calls of one write, then fail each of them in turn.
   const probe = prepared();
@@ -177,10 +200,11 @@ describe('injected file-system errors', () => {
         err = e;
       }
       if (!f.fired()) continue;
-      // A failure after the new tree is in place only affects cleanup; the result is then the new tree.
+      // A failure after the new tree is in place only affects cleanup (of the old tree or the lock):
+      // the result is the new tree, and the next run removes the leftovers.
       const snap = snapshotTree(p.out);
       if (err === undefined) {
-        recoverSwap(p.out, 'demo');
+        writeTree(p.out, NEW);
         expect(snapshotTree(p.out), `${code} at call ${nth}`).toEqual(p.newSnap);
         continue;
       }
@@ -226,10 +250,13 @@ describe('simulated crashes at every disk-changing call', () => {
       const drift = checkTree(p.out, NEW);
       expect(drift.added.length + drift.changed.length + drift.removed.length === 0, `crash after ${k}`).toBe(state !== 'old');
       recoverSwap(p.out, 'demo');
-      const after = snapshotTree(p.out);
+      // The lock of the crashed writer stays until the next write takes it over.
+      const after = new Map([...snapshotTree(p.out)].filter(([path]) => path !== '.demo.meshrender-lock'));
       expect(after.size > 0 && (sameSnapshot(after, p.oldSnap) || sameSnapshot(after, p.newSnap)), `crash after ${k}`).toBe(true);
       if (state !== 'old') expect(after, `crash after ${k}`).toEqual(p.newSnap);
-      expect(leftovers(p.out)).toEqual([]);
+      expect(leftovers(p.out).filter((n) => n !== '.demo.meshrender-lock')).toEqual([]);
+      writeTree(p.out, NEW);
+      expect(snapshotTree(p.out), `crash after ${k}, then a write`).toEqual(p.newSnap);
     }
     // The loop reached every phase, including the moment between the two renames.
     expect([...seen].sort()).toEqual(['new', 'old', 'staged-new']);
