@@ -5,7 +5,7 @@
  * output directory, and leave no temporary files once the next run has recovered.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WriteError } from '../../generator/errors.ts';
@@ -120,6 +120,19 @@ describe('links and other things in the way (regression: a committed symlink mad
     expect(err!.diagnostics[0]!.message).toMatch(message);
     expect(snapshotTree(out)).toEqual(before);
     expect(leftovers(out)).toEqual([]);
+  });
+
+  it('ignores index entries that point out of the tree: nothing outside is read, removed or changed', () => {
+    const root = tempDir();
+    const out = join(root, 'out');
+    writeFileSync(join(root, 'victim.yaml'), 'outside\n');
+    writeTree(out, OLD);
+    const sha = '0'.repeat(64);
+    appendFileSync(join(out, 'demo/.meshrender-index'), `${sha}  ../../victim.yaml\n${sha}  ${join(root, 'victim.yaml')}\n${sha}  clusters/../../../victim.yaml\n`);
+    const r = writeTree(out, NEW);
+    expect(r.removed).toEqual([]);
+    expect(readdirSync(root).sort()).toEqual(['out', 'victim.yaml']);
+    expect(snapshotTree(root).get('victim.yaml')).toBe(Buffer.from('outside\n').toString('base64'));
   });
 
   it('refuses a file where a rendered directory goes', () => {
