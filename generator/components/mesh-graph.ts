@@ -35,6 +35,18 @@ export interface ClusterRead {
  * report the broken reference).
  */
 export function remoteSecretReads(topology: Topology): ClusterRead[] {
+  // Planners ask once per cluster; the relation has |primaries| × |clusters| entries, so compute it
+  // once per (frozen) topology.
+  const hit = readsCache.get(topology);
+  if (hit) return hit;
+  const out = Object.freeze(computeReads(topology)) as ClusterRead[];
+  readsCache.set(topology, out);
+  return out;
+}
+
+const readsCache = new WeakMap<Topology, ClusterRead[]>();
+
+function computeReads(topology: Topology): ClusterRead[] {
   const out: ClusterRead[] = [];
   const meshMembers = topology.clusters.filter((c) => c.role !== 'external');
   for (const reader of topology.clusters) {

@@ -42,6 +42,38 @@ export interface RemoteSecretSpec extends ClusterRead {
 
 /** Every remote secret of the mesh, in the order of remoteSecretReads (reader, then target). */
 export function remoteSecretSpecs(topology: Topology): RemoteSecretSpec[] {
+  return specsOf(topology).all;
+}
+
+interface SpecIndex {
+  all: RemoteSecretSpec[];
+  byReader: Map<string, RemoteSecretSpec[]>;
+  byTarget: Map<string, RemoteSecretSpec[]>;
+}
+
+const specCache = new WeakMap<Topology, SpecIndex>();
+
+/** The specs of a (frozen) topology, computed once and indexed by reader and by target. */
+function specsOf(topology: Topology): SpecIndex {
+  const hit = specCache.get(topology);
+  if (hit) return hit;
+  const all = Object.freeze(computeSpecs(topology)) as RemoteSecretSpec[];
+  const group = (key: (s: RemoteSecretSpec) => string) => {
+    const m = new Map<string, RemoteSecretSpec[]>();
+    for (const s of all) {
+      const k = key(s);
+      const list = m.get(k);
+      if (list) list.push(s);
+      else m.set(k, [s]);
+    }
+    return m;
+  };
+  const index = { all, byReader: group((s) => s.reader), byTarget: group((s) => s.target) };
+  specCache.set(topology, index);
+  return index;
+}
+
+function computeSpecs(topology: Topology): RemoteSecretSpec[] {
   return remoteSecretReads(topology).map((r) => {
     const config = r.type === 'config';
     const serviceAccount = config ? CONFIG_CLUSTER_SERVICE_ACCOUNT : READER_SERVICE_ACCOUNT;
@@ -56,14 +88,14 @@ export function remoteSecretSpecs(topology: Topology): RemoteSecretSpec[] {
 }
 
 export const planRemoteSecrets: ComponentPlanner = ({ topology, cluster }) => {
-  const specs = remoteSecretSpecs(topology);
+  const specs = specsOf(topology);
   const out: UnitRequest[] = [];
-  const tokens = tokenSecrets(specs.filter((s) => s.target === cluster.name));
+  const tokens = tokenSecrets(specs.byTarget.get(cluster.name) ?? []);
   if (tokens.length > 0) {
     out.push({ component: 'remote-secret-token', layer: 'secrets', unit: 'remote-secret-tokens', revision: null, context: { tokens } });
   }
   const rs = topology.remoteSecrets;
-  const reads = specs.filter((s) => s.reader === cluster.name);
+  const reads = specs.byReader.get(cluster.name) ?? [];
   if (rs.provider === 'external-secrets' && rs.store && reads.length > 0) {
     const byName = new Map(topology.clusters.map((c) => [c.name, c]));
     const externalSecrets = reads.map((s) => remoteSecretExternalSecret(topology, s, byName.get(s.target)!, rs, rs.store!));
