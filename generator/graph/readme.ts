@@ -22,7 +22,9 @@ export function meshReadme(t: Topology): string {
   const picture = buildPicture(t);
   const reads = remoteSecretReads(t);
   const versions = new Map(t.istio.revisions.map((r) => [r.name, r.version]));
-  const readers = (name: string) => reads.filter((r) => r.target === name).map((r) => r.reader);
+  const readersOf = new Map<string, string[]>();
+  for (const r of reads) readersOf.set(r.target, [...(readersOf.get(r.target) ?? []), r.reader]);
+  const readers = (name: string) => readersOf.get(name) ?? [];
   const networks = new Set(t.clusters.map((c) => c.network)).size;
   const lines: string[] = [
     `# Mesh ${t.name}`,
