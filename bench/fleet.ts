@@ -1,7 +1,8 @@
 /**
  * A realistic fleet topology for benchmarks: several networks with a few primaries each, the rest
  * remotes served by a primary of their network, two revisions of different Istio minors with tags,
- * east-west gateways (multi-network). Deterministic for a given size.
+ * east-west gateways (multi-network), remote secrets from External Secrets, Argo CD and Flux entry
+ * points. Deterministic for a given size.
  */
 import { stringify } from 'yaml';
 
@@ -51,6 +52,8 @@ export function fleetTopology(opts: FleetOptions): Record<string, unknown> {
       },
       networks: Object.fromEntries(Array.from({ length: networks }, (_, n) => [`network${n + 1}`, {}])),
       clusters,
+      remoteSecrets: { provider: 'external-secrets', store: { name: 'fleet-secrets', kind: 'ClusterSecretStore' } },
+      gitops: { repoURL: 'https://git.example.com/platform/fleet.git', argocd: { enabled: true }, flux: { enabled: true, sourceRef: { name: 'fleet' } } },
     },
   };
 }
