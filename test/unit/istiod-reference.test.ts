@@ -7,31 +7,17 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
 import { loadReleases, type IstioRelease } from '../../generator/istio/release.ts';
 import { buildTree } from '../../generator/pipeline.ts';
 import { resolveModel } from '../../generator/stages/resolve.ts';
 import type { Topology } from '../../generator/types.ts';
+import { isReferenceFile, normaliseObject, parseObjects, type K8sObject } from '../support/fidelity.ts';
 import { writtenFrom } from '../support/builders.ts';
 import { HAS_SHARED, ISTIO_DIST, ISTIO_REFERENCE, ROOT, sharedSkipReason } from '../support/paths.ts';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: unknown };
 
 const SCENARIOS = ['multi-primary', 'multi-primary-multi-network', 'primary-remote', 'primary-remote-multi-network', 'external-control-plane', 'canary-upgrade'];
-const INSTALLER_LABELS = new Set([
-  'helm.sh/chart',
-  'app.kubernetes.io/managed-by',
-  'app.kubernetes.io/instance',
-  'app.kubernetes.io/version',
-  'app.kubernetes.io/part-of',
-  'release',
-  'heritage',
-  'chart',
-  'install.operator.istio.io/owning-resource',
-  'endpointslice.kubernetes.io/managed-by',
-]);
-const EMBEDDED = new Set(['mesh', 'meshNetworks', 'values', 'config']);
-
 /** Objects of the istiod chart that other components render. */
 function ownedHere(o: Obj): boolean {
   if (o.kind === 'MutatingWebhookConfiguration' || o.kind === 'ValidatingWebhookConfiguration') return false;
@@ -41,34 +27,25 @@ function ownedHere(o: Obj): boolean {
 
 const keyOf = (o: Obj) => `${o.apiVersion.split('/').slice(0, -1).join('/')}/${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
-/** The README's normalisation: installer labels out, embedded YAML/JSON parsed, named lists as maps. */
-function normalise(v: unknown, parent = ''): unknown {
+/** The README's normalisation (shared with the fidelity harness), with lists of named items keyed by name. */
+function normalise(o: Obj): unknown {
+  return namedListsAsMaps(normaliseObject(o as unknown as K8sObject));
+}
+
+function namedListsAsMaps(v: unknown): unknown {
   if (Array.isArray(v)) {
     if (v.length > 0 && v.every((i) => typeof i === 'object' && i !== null && !Array.isArray(i) && 'name' in i)) {
-      return Object.fromEntries(v.map((i: { name: unknown }) => [`[${String(i.name)}]`, normalise(i)]));
+      return Object.fromEntries(v.map((i: { name: unknown }) => [`[${String(i.name)}]`, namedListsAsMaps(i)]));
     }
-    return v.map((i) => normalise(i));
+    return v.map(namedListsAsMaps);
   }
-  if (typeof v === 'object' && v !== null) {
-    const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) {
-      if (parent === 'labels' && INSTALLER_LABELS.has(k)) continue;
-      out[k] = parent === 'data' && EMBEDDED.has(k) && typeof x === 'string' ? normalise(parse(x)) : normalise(x, k);
-    }
-    return out;
-  }
+  if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, namedListsAsMaps(x)]));
   return v;
 }
 
 function leaves(v: unknown, path = ''): [string, string][] {
   if (typeof v === 'object' && v !== null && Object.keys(v).length > 0) return Object.entries(v).flatMap(([k, x]) => leaves(x, `${path}/${k}`));
   return [[path, JSON.stringify(v)]];
-}
-
-function docs(text: string): Obj[] {
-  return parseAllDocuments(text)
-    .map((d) => d.toJS() as Obj | null)
-    .filter((o): o is Obj => o !== null && typeof o === 'object');
 }
 
 function topology(scenario: string): Topology {
@@ -92,13 +69,13 @@ describe.skipIf(!HAS_SHARED)('istiod objects equal the upstream chart renders', 
       for (const cluster of t.clusters.map((c) => c.name)) {
         const refDir = join(ISTIO_REFERENCE, '1.30.3', scenario, cluster);
         const reference = readdirSync(refDir)
-          .filter((f) => /^istiod.*\.yaml$/.test(f) && !f.endsWith('.values.yaml'))
-          .flatMap((f) => docs(readFileSync(join(refDir, f), 'utf8')))
+          .filter((f) => /^istiod/.test(f) && isReferenceFile(f))
+          .flatMap((f) => parseObjects(readFileSync(join(refDir, f), 'utf8'), f) as unknown as Obj[])
           .filter(ownedHere);
         const mine = new Map<string, Obj>();
         for (const [path, text] of tree.files) {
           if (path.startsWith(`clusters/${cluster}/30-control-plane/`) && !path.endsWith('kustomization.yaml')) {
-            for (const o of docs(text)) mine.set(keyOf(o), o);
+            for (const o of parseObjects(text, path) as unknown as Obj[]) mine.set(keyOf(o), o);
           }
         }
         const expectedKeys = new Set(reference.map(keyOf));
