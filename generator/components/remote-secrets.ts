@@ -12,6 +12,11 @@
  *   secret with Istio's name, label and annotation, and a kubeconfig for the topology's apiServer
  *   with the token from the store. With provider none nothing is rendered there; secretNotices
  *   (secret-notices.ts) tells the user what to create.
+ * The ExternalSecret of a remote read depends only on the target and the reader's namespace, so it
+ * is rendered once per mesh under shared/remote-secrets/<namespace>/<target>/ and every reader's
+ * remote-secrets kustomization lists that directory (in a fleet where 40 primaries read 1,000
+ * clusters, 1,000 files instead of 40,000; a changed API server is one changed file). The
+ * istio-kubeconfig of an external control plane is read by that one cluster and stays in its tree.
  */
 import {
   ANNOTATION_REMOTE_SECRET_CLUSTER,
@@ -95,14 +100,63 @@ export const planRemoteSecrets: ComponentPlanner = ({ topology, cluster }) => {
     out.push({ component: 'remote-secret-token', layer: 'secrets', unit: 'remote-secret-tokens', revision: null, context: { tokens } });
   }
   const rs = topology.remoteSecrets;
-  const reads = specs.byReader.get(cluster.name) ?? [];
+  const reads = (specs.byReader.get(cluster.name) ?? []).filter((s) => s.type === 'config');
   if (rs.provider === 'external-secrets' && rs.store && reads.length > 0) {
     const byName = new Map(topology.clusters.map((c) => [c.name, c]));
     const externalSecrets = reads.map((s) => remoteSecretExternalSecret(topology, s, byName.get(s.target)!, rs, rs.store!));
-    out.push({ component: 'remote-secret', layer: 'secrets', unit: 'remote-secrets', revision: null, context: { externalSecrets } });
+    out.push({ component: 'remote-secret', layer: 'secrets', unit: REMOTE_SECRETS_UNIT, revision: null, context: { externalSecrets } });
   }
   return out;
 };
+
+/** Directory name of a reader's remote secrets inside its secrets layer. */
+export const REMOTE_SECRETS_UNIT = 'remote-secrets';
+
+/** Where the ExternalSecret of a remote read of `target` by an istiod in `namespace` lives, once per mesh. */
+export function sharedRemoteSecretDir(namespace: string, target: string): string {
+  return `shared/remote-secrets/${namespace}/${target}`;
+}
+
+export interface SharedRemoteSecretUnit {
+  /** Directory under shared/. */
+  dir: string;
+  /** The cluster whose API server the secret opens. */
+  target: string;
+  context: { externalSecrets: unknown[] };
+}
+
+export interface SharedRemoteSecretPlan {
+  units: SharedRemoteSecretUnit[];
+  /** Reader's remote-secrets directory (relative to the mesh) → the shared directories it lists. */
+  references: Map<string, string[]>;
+}
+
+/**
+ * The ExternalSecrets of remote reads (provider external-secrets), once per target and reader
+ * namespace, and the references of each reader's remote-secrets directory to them. With `only`
+ * (render --cluster) the references are those of the named readers, and every shared directory is
+ * rendered: each depends only on its target, so the subset renders it exactly as the full render.
+ */
+export function planSharedRemoteSecrets(topology: Topology, layerDirOfSecrets: string, only: ReadonlySet<string> | null = null): SharedRemoteSecretPlan {
+  const rs = topology.remoteSecrets;
+  const units = new Map<string, SharedRemoteSecretUnit>();
+  const references = new Map<string, string[]>();
+  if (rs.provider !== 'external-secrets' || !rs.store) return { units: [], references };
+  const byName = new Map(topology.clusters.map((c) => [c.name, c]));
+  for (const s of specsOf(topology).all) {
+    if (s.type !== 'remote') continue;
+    const dir = sharedRemoteSecretDir(s.readerNamespace, s.target);
+    if (!units.has(dir)) units.set(dir, { dir, target: s.target, context: { externalSecrets: [remoteSecretExternalSecret(topology, s, byName.get(s.target)!, rs, rs.store)] } });
+    if (only && !only.has(s.reader)) continue;
+    const readerDir = `clusters/${s.reader}/${layerDirOfSecrets}/${REMOTE_SECRETS_UNIT}`;
+    const list = references.get(readerDir);
+    const entry = `../../../../${dir}`;
+    if (list) list.push(entry);
+    else references.set(readerDir, [entry]);
+  }
+  for (const list of references.values()) list.sort();
+  return { units: [...units.values()].sort((a, b) => (a.dir < b.dir ? -1 : 1)), references };
+}
 
 /** One token Secret per ServiceAccount and namespace that some istiod reads through, sorted. */
 function tokenSecrets(reads: readonly RemoteSecretSpec[]) {

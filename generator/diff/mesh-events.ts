@@ -45,6 +45,9 @@ export function summarize(files: ReadonlyMap<string, string>): MeshSummary {
       const labels = (obj.metadata as { labels?: Record<string, string> })?.labels ?? {};
       const image = JSON.stringify(obj).match(/"image":"[^"]*\/pilot:([^"]+)"/)?.[1] ?? '';
       if (labels['istio.io/rev']) summary.revisions.set(labels['istio.io/rev'], image);
+    } else if (file === 'kustomization.yaml' && rest.includes('/remote-secrets/')) {
+      // Remote secrets rendered once per mesh under shared/remote-secrets/<namespace>/<target>/, listed here.
+      for (const target of sharedRemoteSecretTargets(text)) summary.remoteSecrets.add(target);
     } else if (/(^|\.)(externalsecret|secret)-istio-(remote-secret-.+|kubeconfig)\.yaml$/.test(file)) {
       const obj = parse(text) as Record<string, unknown>;
       const target = remoteSecretTarget(obj);
@@ -55,6 +58,16 @@ export function summarize(files: ReadonlyMap<string, string>): MeshSummary {
     }
   }
   return { clusters };
+}
+
+/** Targets of the shared remote-secret directories a kustomization lists. */
+function sharedRemoteSecretTargets(text: string): string[] {
+  const resources = (parse(text) as { resources?: unknown } | null)?.resources;
+  if (!Array.isArray(resources)) return [];
+  return resources.flatMap((r) => {
+    const m = typeof r === 'string' ? /(?:^|\/)shared\/remote-secrets\/[^/]+\/([^/]+)$/.exec(r) : null;
+    return m ? [m[1]!] : [];
+  });
 }
 
 /** The cluster a remote secret gives access to: its networking.istio.io/cluster annotation. */

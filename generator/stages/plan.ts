@@ -5,7 +5,7 @@
  */
 import { planBase } from '../components/base.ts';
 import { planCaCerts } from '../components/ca-certs.ts';
-import { planRemoteSecrets } from '../components/remote-secrets.ts';
+import { planRemoteSecrets, planSharedRemoteSecrets } from '../components/remote-secrets.ts';
 import { planGateways } from '../components/gateways.ts';
 import { planIstiod } from '../components/istiod.ts';
 import { planMeshNetworking } from '../components/mesh-networking.ts';
@@ -21,11 +21,11 @@ import type { Topology } from '../types.ts';
 
 /** One directory of output: the objects of one component for one cluster (and revision). */
 export interface RenderUnit {
-  /** Cluster name. */
+  /** Cluster name (for a unit under shared/, the cluster its content is about). */
   cluster: string;
   component: string;
   layer: LayerId;
-  /** Output directory relative to the mesh root, e.g. clusters/cluster1/00-namespaces/namespaces. */
+  /** Output directory relative to the mesh root, e.g. clusters/cluster1/00-namespaces/namespaces or shared/remote-secrets/istio-system/cluster2. */
   dir: string;
   templates: readonly TemplateRef[];
   context: Readonly<Record<string, unknown>>;
@@ -41,6 +41,12 @@ export interface RenderPlan {
   shared: readonly SharedDocuments[];
   /** Kustomization directory → extra entries it lists (references to shared/ directories). */
   references: ReadonlyMap<string, readonly string[]>;
+}
+
+function mergeReferences(...maps: ReadonlyMap<string, readonly string[]>[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const m of maps) for (const [dir, list] of m) out.set(dir, [...(out.get(dir) ?? []), ...list]);
+  return out;
 }
 
 /** Component planners in the order their layers apply. */
@@ -68,6 +74,11 @@ export function planComponents(
       }
     }
   }
+  // Content that is the same for many clusters, rendered once under shared/ and listed by each cluster.
+  const remoteSecrets = planSharedRemoteSecrets(topology, layerDir('secrets'), only);
+  for (const u of remoteSecrets.units) {
+    units.push({ cluster: u.target, component: 'remote-secret', layer: 'secrets', dir: u.dir, templates: catalog.templatesFor('remote-secret', null), context: u.context });
+  }
   const crds = planCrds(topology, releases, only);
   return {
     mesh: topology.name,
@@ -75,6 +86,6 @@ export function planComponents(
     clusters: topology.clusters.map((c) => c.name),
     units,
     shared: crds.shared,
-    references: crds.references,
+    references: mergeReferences(crds.references, remoteSecrets.references),
   };
 }

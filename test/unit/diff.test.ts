@@ -7,15 +7,18 @@ import { canonicalYaml } from '../../generator/yaml/canonical.ts';
 const mwc = (name: string, rev: string, tag?: string) =>
   canonicalYaml({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', metadata: { name, labels: { 'istio.io/rev': rev, ...(tag ? { 'istio.io/tag': tag } : {}) } } });
 const ns = (network: string) => canonicalYaml({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system', labels: { 'topology.istio.io/network': network } } });
-const remoteSecret = (target: string) =>
-  canonicalYaml({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: `istio-remote-secret-${target}`, namespace: 'istio-system' }, spec: { target: { template: { metadata: { annotations: { 'networking.istio.io/cluster': target } } } } } });
+const kubeconfigSecret = (target: string) =>
+  canonicalYaml({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: 'istio-kubeconfig', namespace: 'external-istiod' }, spec: { target: { template: { metadata: { annotations: { 'networking.istio.io/cluster': target } } } } } });
 
 function clusterFiles(cluster: string, revs: string[], tags: Record<string, string>, secrets: string[] = [], network = 'network1'): [string, string][] {
   return [
     [`clusters/${cluster}/00-namespaces/namespaces/namespace-istio-system.yaml`, ns(network)],
     ...revs.map((r): [string, string] => [`clusters/${cluster}/40-webhooks/istiod-${r}/mutatingwebhookconfiguration-istio-sidecar-injector-${r}.yaml`, mwc(`istio-sidecar-injector-${r}`, r)]),
     ...Object.entries(tags).map(([t, r]): [string, string] => [`clusters/${cluster}/40-webhooks/revision-tag-${t}/mutatingwebhookconfiguration-istio-revision-tag-${t}.yaml`, mwc(`istio-revision-tag-${t}`, r, t)]),
-    ...secrets.map((s): [string, string] => [`clusters/${cluster}/70-secrets/remote-secrets/externalsecret-istio-remote-secret-${s}.yaml`, remoteSecret(s)]),
+    // Remote secrets live once per mesh under shared/ and are listed by the reader's kustomization.
+    ...(secrets.length === 0
+      ? []
+      : [[`clusters/${cluster}/70-secrets/remote-secrets/kustomization.yaml`, canonicalYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: secrets.map((s) => `../../../../shared/remote-secrets/istio-system/${s}`) })] as [string, string]]),
   ];
 }
 
@@ -31,6 +34,14 @@ describe('mesh events', () => {
       'cluster1: revision 1-30-3 added',
       'tag prod-stable: 1-29-6 → 1-30-3 (cluster1)',
     ]);
+  });
+
+  it('reads remote secrets both from shared references and from a file in the cluster tree (istio-kubeconfig)', () => {
+    const kubeconfig: [string, string] = ['clusters/ext/70-secrets/remote-secrets/externalsecret-istio-kubeconfig.yaml', kubeconfigSecret('config')];
+    const base = new Map([...clusterFiles('ext', ['x'], {}, ['r1']), kubeconfig, ...clusterFiles('config', ['x'], {}), ...clusterFiles('r1', ['x'], {})]);
+    const head = new Map([...clusterFiles('ext', ['x'], {}, []), ...clusterFiles('config', ['x'], {}), ...clusterFiles('r1', ['x'], {})]);
+    expect(summarize(base).clusters.get('ext')!.remoteSecrets).toEqual(new Set(['config', 'r1']));
+    expect(meshEvents(summarize(base), summarize(head))).toEqual(['remote secret for config removed from ext', 'remote secret for r1 removed from ext']);
   });
 
   it('reports removed revisions, network moves and remote secrets of existing clusters', () => {

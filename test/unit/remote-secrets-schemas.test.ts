@@ -14,11 +14,9 @@ import { ExternalSecret } from '@kubernetes-models/external-secrets/external-sec
 import { Secret } from 'kubernetes-models/v1/Secret';
 import { describe, expect, it } from 'vitest';
 import { planCaCerts } from '../../generator/components/ca-certs.ts';
-import { planRemoteSecrets } from '../../generator/components/remote-secrets.ts';
-import type { ComponentPlanner } from '../../generator/components/component.ts';
 import { resolveModel } from '../../generator/stages/resolve.ts';
 import { toYaml, writtenFrom } from '../support/builders.ts';
-import { external, meshDoc, primary, remote, renderPlanner, type K8sObject } from './remote-secrets.support.ts';
+import { external, meshDoc, primary, remote, renderPlanner, renderRemoteSecrets, type K8sObject } from './remote-secrets.support.ts';
 
 const fixture = JSON.parse(readFileSync(new URL('./secret-crd-schemas.json', import.meta.url), 'utf8')) as { kinds: { apiVersion: string; kind: string; spec: object }[] };
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -73,8 +71,7 @@ function rendered(spec: Record<string, unknown>): K8sObject[] {
     ['n1', 'n2'],
   );
   const t = resolveModel(writtenFrom(toYaml(doc), 't.yaml'));
-  const planners: ComponentPlanner[] = [planCaCerts, planRemoteSecrets];
-  return t.clusters.flatMap((c) => planners.flatMap((p) => [...renderPlanner(p, t, c.name).values()].flat()));
+  return t.clusters.flatMap((c) => [...renderPlanner(planCaCerts, t, c.name).values(), ...renderRemoteSecrets(t, c.name).values()].flat());
 }
 
 const STORE = { name: 'vault', kind: 'ClusterSecretStore' };

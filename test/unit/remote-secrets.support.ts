@@ -1,6 +1,7 @@
 /** Helpers shared by the remote-secret, cacerts and secrets tests: plan one planner for one cluster and render its units. */
 import { parse } from 'yaml';
 import type { ComponentPlanner } from '../../generator/components/component.ts';
+import { planRemoteSecrets, planSharedRemoteSecrets } from '../../generator/components/remote-secrets.ts';
 import { renderUnit } from '../../generator/stages/render.ts';
 import { loadCatalog } from '../../generator/templating/catalog.ts';
 import type { Topology } from '../../generator/types.ts';
@@ -24,6 +25,22 @@ export function renderPlanner(planner: ComponentPlanner, t: Topology, cluster: s
       context: req.context,
     });
     out.set(`${req.layer}/${req.unit}`, files.map((f) => parse(f.content) as K8sObject));
+  }
+  return out;
+}
+
+/**
+ * The remote-secret objects a cluster's tree builds to: its own units plus the ExternalSecrets under
+ * shared/remote-secrets/ that its remote-secrets kustomization lists (as `secrets/remote-secrets`).
+ */
+export function renderRemoteSecrets(t: Topology, cluster: string): Map<string, K8sObject[]> {
+  const out = renderPlanner(planRemoteSecrets, t, cluster);
+  const shared = planSharedRemoteSecrets(t, 'secrets');
+  const listed = shared.references.get(`clusters/${cluster}/secrets/remote-secrets`) ?? [];
+  for (const ref of listed) {
+    const unit = shared.units.find((u) => `../../../../${u.dir}` === ref)!;
+    const files = renderUnit({ cluster: unit.target, component: 'remote-secret', layer: 'secrets', dir: unit.dir, templates: catalog.templatesFor('remote-secret', null), context: unit.context });
+    out.set('secrets/remote-secrets', [...(out.get('secrets/remote-secrets') ?? []), ...files.map((f) => parse(f.content) as K8sObject)]);
   }
   return out;
 }

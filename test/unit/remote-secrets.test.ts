@@ -6,21 +6,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { goTemplateLiteral, kubeconfigTemplate, planRemoteSecrets, remoteSecretSpecs } from '../../generator/components/remote-secrets.ts';
+import { goTemplateLiteral, kubeconfigTemplate, planSharedRemoteSecrets, remoteSecretSpecs } from '../../generator/components/remote-secrets.ts';
 import { secretNotices } from '../../generator/components/secret-notices.ts';
 import { formatDiagnostic, type Diagnostic } from '../../generator/diagnostics.ts';
 import { resolveModel } from '../../generator/stages/resolve.ts';
 import { checkMeshRules } from '../../generator/stages/rules/index.ts';
 import { toYaml, writtenFrom } from '../support/builders.ts';
-import { ES_REMOTE, external, meshDoc, primary, remote, renderPlanner, type K8sObject } from './remote-secrets.support.ts';
+import { ES_REMOTE, external, meshDoc, primary, remote, renderRemoteSecrets, type K8sObject } from './remote-secrets.support.ts';
 
 const model = (doc: unknown) => resolveModel(writtenFrom(toYaml(doc), 't.yaml'));
 
-/** Every object the remote-secret planner renders in a mesh, as `cluster layer/unit Kind ns/name`. */
+/** Every remote-secret object each cluster's tree builds to, as `cluster layer/unit Kind ns/name`. */
 function inventory(doc: unknown): string[] {
   const t = model(doc);
   const out: string[] = [];
-  for (const c of t.clusters) for (const [unit, objs] of renderPlanner(planRemoteSecrets, t, c.name)) for (const o of objs) out.push(`${c.name} ${unit} ${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
+  for (const c of t.clusters) for (const [unit, objs] of renderRemoteSecrets(t, c.name)) for (const o of objs) out.push(`${c.name} ${unit} ${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
   return out;
 }
 
@@ -74,9 +74,47 @@ describe('remote secrets: which objects go where', () => {
   });
 });
 
+describe('remote secrets live once per mesh', () => {
+  it('one directory per target and reader namespace under shared/, listed by every reader; istio-kubeconfig stays with its reader', () => {
+    const t = model(meshDoc([primary('a'), primary('b'), remote('r', 'a'), external('x', 'cfg'), remote('cfg', 'x'), remote('r2', 'x')], ES_REMOTE));
+    const plan = planSharedRemoteSecrets(t, '70-secrets');
+    // r2 is read by the primaries (istio-system) and by the external control plane (external-istiod): two directories.
+    expect(plan.units.map((u) => u.dir)).toEqual([
+      'shared/remote-secrets/external-istiod/r2',
+      'shared/remote-secrets/istio-system/a',
+      'shared/remote-secrets/istio-system/b',
+      'shared/remote-secrets/istio-system/cfg',
+      'shared/remote-secrets/istio-system/r',
+      'shared/remote-secrets/istio-system/r2',
+    ]);
+    const ref = (d: string) => `../../../../shared/remote-secrets/${d}`;
+    expect(Object.fromEntries(plan.references)).toEqual({
+      'clusters/a/70-secrets/remote-secrets': ['istio-system/b', 'istio-system/cfg', 'istio-system/r', 'istio-system/r2'].map(ref),
+      'clusters/b/70-secrets/remote-secrets': ['istio-system/a', 'istio-system/cfg', 'istio-system/r', 'istio-system/r2'].map(ref),
+      'clusters/x/70-secrets/remote-secrets': ['external-istiod/r2'].map(ref),
+    });
+    expect(renderRemoteSecrets(t, 'x').get('secrets/remote-secrets')!.map((o) => `${o.metadata.namespace}/${o.metadata.name}`).sort()).toEqual([
+      'external-istiod/istio-kubeconfig',
+      'external-istiod/istio-remote-secret-r2',
+    ]);
+  });
+
+  it('render --cluster lists the references of the named readers only, and still renders every shared directory', () => {
+    const t = model(meshDoc([primary('a'), primary('b'), remote('r', 'a')], ES_REMOTE));
+    const plan = planSharedRemoteSecrets(t, '70-secrets', new Set(['a']));
+    expect([...plan.references.keys()]).toEqual(['clusters/a/70-secrets/remote-secrets']);
+    expect(plan.units.map((u) => u.dir)).toEqual(['shared/remote-secrets/istio-system/a', 'shared/remote-secrets/istio-system/b', 'shared/remote-secrets/istio-system/r']);
+  });
+
+  it('provider none: nothing under shared/', () => {
+    const plan = planSharedRemoteSecrets(model(meshDoc([primary('a'), primary('b')])), '70-secrets');
+    expect(plan).toEqual({ units: [], references: new Map() });
+  });
+});
+
 describe('remote secrets: the objects', () => {
   it('the token Secret is exactly what istioctl creates', () => {
-    const [token] = renderPlanner(planRemoteSecrets, model(meshDoc(PRIMARY_REMOTE, ES_REMOTE)), 'cluster2').get('secrets/remote-secret-tokens')!;
+    const [token] = renderRemoteSecrets(model(meshDoc(PRIMARY_REMOTE, ES_REMOTE)), 'cluster2').get('secrets/remote-secret-tokens')!;
     expect(token).toEqual({
       apiVersion: 'v1',
       kind: 'Secret',
@@ -90,7 +128,7 @@ describe('remote secrets: the objects', () => {
   });
 
   it('the ExternalSecret writes the remote secret with Istio name, label, annotation and a kubeconfig for apiServer', () => {
-    const [es] = renderPlanner(planRemoteSecrets, model(meshDoc(PRIMARY_REMOTE, ES_REMOTE)), 'cluster1').get('secrets/remote-secrets')! as K8sObject[];
+    const [es] = renderRemoteSecrets(model(meshDoc(PRIMARY_REMOTE, ES_REMOTE)), 'cluster1').get('secrets/remote-secrets')! as K8sObject[];
     expect(es!.apiVersion).toBe('external-secrets.io/v1');
     expect(es!.metadata).toEqual({ name: 'istio-remote-secret-cluster2', namespace: 'istio-system' });
     expect(es!.spec.secretStoreRef).toEqual({ name: 'vault', kind: 'ClusterSecretStore' });
@@ -113,7 +151,7 @@ describe('remote secrets: the objects', () => {
   });
 
   it('istio-kubeconfig keeps the key config and the config cluster name in the annotation', () => {
-    const objs = renderPlanner(planRemoteSecrets, model(meshDoc(EXTERNAL, ES_REMOTE, ['n1', 'n2'])), 'ext').get('secrets/remote-secrets')!;
+    const objs = renderRemoteSecrets(model(meshDoc(EXTERNAL, ES_REMOTE, ['n1', 'n2'])), 'ext').get('secrets/remote-secrets')!;
     const cfg = objs.find((o) => o.metadata.name === 'istio-kubeconfig')!;
     expect(Object.keys(cfg.spec.target.template.data)).toEqual(['config']);
     expect(cfg.spec.target.template.metadata.annotations).toEqual({ 'networking.istio.io/cluster': 'config' });
@@ -134,7 +172,7 @@ describe('remote secrets: the objects', () => {
     ['custom key pattern and property for the token', {}, { key: 'k8s/{cluster}/{serviceAccount}/{mesh}', property: 'token', refreshInterval: '15m' }, null, []],
   ])('%s', (_name, clusterExtra, rsExtra, caData, extraData) => {
     const doc = meshDoc([primary('cluster1'), remote('cluster2', 'cluster1', clusterExtra)], { remoteSecrets: { ...ES_REMOTE.remoteSecrets, ...rsExtra } });
-    const [es] = renderPlanner(planRemoteSecrets, model(doc), 'cluster1').get('secrets/remote-secrets')!;
+    const [es] = renderRemoteSecrets(model(doc), 'cluster1').get('secrets/remote-secrets')!;
     const text: string = es!.spec.target.template.data.cluster2;
     const caLine = text.split('\n').find((l) => l.includes('certificate-authority-data'));
     expect(caLine?.trim() ?? null).toBe(caData === null ? null : `certificate-authority-data: ${caData}`);
