@@ -1,30 +1,26 @@
 /**
  * The pipeline: the one place that knows the order of the stages.
  *   load → validate → resolve → rules → plan → render → assemble → write (or check)
- * Every topology is loaded and checked before anything is rendered, and every tree is rendered
- * before anything is written, so a mistake anywhere leaves the output directory untouched.
+ * Every topology is loaded and checked before anything is rendered. A render streams each mesh,
+ * cluster by cluster (stages/stream.ts), into a staging directory beside its tree, and swaps the
+ * trees in only once every mesh is staged, so a mistake anywhere leaves the output directory
+ * untouched while memory holds one cluster's files at a time.
  */
 import type { Diagnostic } from './diagnostics.ts';
 import { hasErrors, sortDiagnostics } from './diagnostics.ts';
 import { MeshrenderError, TopologyInvalidError, UsageError } from './errors.ts';
-import { assembleKustomizations, withMeshFiles } from './stages/assemble.ts';
 import { mergeSubset, readManagedFiles } from './stages/subset.ts';
-import { gitopsFiles } from './gitops/index.ts';
-import { pictureFiles } from './graph/readme.ts';
 import { loadTopology } from './stages/load.ts';
-import { planComponents } from './stages/plan.ts';
-import { renderTemplates } from './stages/render.ts';
 import { resolveModel } from './stages/resolve.ts';
 import { secretNotices } from './components/secret-notices.ts';
 import { checkMeshRules } from './stages/rules/index.ts';
 import { locateReleaseProblems } from './stages/rules/istio-release-available.ts';
 import { validateTopology } from './stages/validate.ts';
-import { checkTree, writeTree, type Drift, type WriteResult } from './stages/write.ts';
+import { checkTree, writeTrees, type Drift, type MeshFiles, type WriteResult } from './stages/write.ts';
+import { meshTreeFiles } from './stages/stream.ts';
 import { loadCatalog, type TemplateCatalog } from './templating/catalog.ts';
 import { posix } from 'node:path';
 import { loadReleases, type IstioRelease, type ReleaseOptions } from './istio/release.ts';
-import { CrdSchemas } from './validation/schemas.ts';
-import { validateRenderedFiles } from './validation/validate-tree.ts';
 import type { OutputTree, Topology } from './types.ts';
 
 export interface CheckedTopology {
@@ -67,18 +63,18 @@ export function checkTopologies(files: readonly string[]): CheckedTopology[] {
   return out;
 }
 
-/** plan → render → assemble: the complete output tree of one mesh, in memory. */
+/** plan → render → assemble: the complete output tree of one mesh, in memory (sorted by path). */
 export function buildTree(
   topology: Topology,
   releases: ReadonlyMap<string, IstioRelease>,
   catalog: TemplateCatalog = loadCatalog(),
   only: ReadonlySet<string> | null = null,
 ): OutputTree {
-  const plan = planComponents(topology, catalog, releases, only);
-  const files = renderTemplates(plan);
-  const tree = assembleKustomizations(topology.name, files, plan.references);
-  // Mesh-level files beside the cluster trees: GitOps entry points and the README with the topology picture.
-  return withMeshFiles(tree, new Map([...gitopsFiles(topology, tree), ...pictureFiles(topology)]));
+  const files = [...meshTreeFiles(topology, releases, catalog, only)];
+  files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const tree = new Map(files);
+  if (tree.size !== files.length) throw new Error(`internal: a path of ${topology.name} is rendered twice`);
+  return { mesh: topology.name, files: tree };
 }
 
 export interface RenderOptions {
@@ -137,23 +133,28 @@ export async function renderTopologies(opts: RenderOptions): Promise<MeshOutcome
     if (unknown.length > 0) throw new UsageError(`--cluster ${unknown.join(', ')}: no such cluster in ${loaded.map((c) => c.topology.file).join(', ')}`);
   }
   // With --cluster, meshes that hold none of the named clusters are left alone.
-  const rendered = loaded.filter((c) => !only || c.topology.clusters.some((x) => only.has(x.name))).map((c) => {
+  const meshes = loaded.filter((c) => !only || c.topology.clusters.some((x) => only.has(x.name)));
+  // Validating and merging a subset need the whole tree in memory; a plain render streams it,
+  // cluster by cluster, into the write (or the comparison of --check).
+  const inMemory = opts.validate || only !== null;
+  const trees: MeshFiles[] = meshes.map((c) => {
+    if (!inMemory) return { mesh: c.topology.name, files: meshTreeFiles(c.topology, c.releases, catalog) };
     const tree = buildTree(c.topology, c.releases, catalog, only);
     const scoped = only ? new Set(c.topology.clusters.map((x) => x.name).filter((n) => only.has(n))) : null;
-    return { ...c, tree: scoped ? mergeSubset(tree, readManagedFiles(posix.join(opts.outDir, c.topology.name)), scoped) : tree };
+    return scoped ? mergeSubset(tree, readManagedFiles(posix.join(opts.outDir, c.topology.name)), scoped) : tree;
   });
   if (opts.validate) {
+    // The validators (kubernetes-models, the strict schemas) are loaded only for --validate.
+    const [{ CrdSchemas }, { validateRenderedFiles }] = await Promise.all([import('./validation/schemas.ts'), import('./validation/validate-tree.ts')]);
     const problems: Diagnostic[] = [];
-    for (const m of rendered) {
-      const report = await validateRenderedFiles(m.tree.files, { crds: CrdSchemas.fromReleases(m.releases.values()), displayPrefix: `${posix.join(opts.outDir, m.topology.name)}/` });
+    for (const [i, m] of meshes.entries()) {
+      const report = await validateRenderedFiles((trees[i] as OutputTree).files, { crds: CrdSchemas.fromReleases(m.releases.values()), displayPrefix: `${posix.join(opts.outDir, m.topology.name)}/` });
       problems.push(...report.diagnostics);
     }
     if (problems.length > 0) throw new MeshrenderError('rendered objects are invalid', problems);
   }
-  return rendered.map(({ topology, warnings, tree, releases }) => {
-    const drift = opts.check ? checkTree(opts.outDir, tree) : writeTree(opts.outDir, tree);
-    return { topology, warnings, files: tree.files.size, drift, releases: [...releases.values()] };
-  });
+  const drifts: (Drift | WriteResult)[] = opts.check ? trees.map((t) => checkTree(opts.outDir, t)) : writeTrees(opts.outDir, trees);
+  return meshes.map(({ topology, warnings, releases }, i) => ({ topology, warnings, files: drifts[i]!.files, drift: drifts[i]!, releases: [...releases.values()] }));
 }
 
 /** Loads the releases of every topology, reporting every missing one at once. */

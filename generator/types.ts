@@ -300,3 +300,8 @@ export interface OutputTree {
   mesh: string;
   files: ReadonlyMap<string, string>;
 }
+
+/** What mesh-level files need to know of a tree: which paths it has (an OutputTree, or the paths seen while streaming one). */
+export interface TreePaths {
+  readonly files: { has(path: string): boolean };
+}

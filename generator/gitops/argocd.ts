@@ -9,7 +9,7 @@
  */
 import { posix } from 'node:path';
 import { LAYERS, type LayerId } from '../layers.ts';
-import type { Cluster, OutputTree, Topology } from '../types.ts';
+import type { Cluster, Topology, TreePaths } from '../types.ts';
 import { GENERATED_HEADER } from '../stages/assemble.ts';
 import { stringifyPlain } from '../yaml/canonical.ts';
 import { chartSetsValidationFailurePolicy } from '../istio/features.ts';
@@ -24,7 +24,7 @@ const LAYER_SYNC_OPTIONS: Partial<Record<LayerId, string>> = {
   secrets: 'SkipDryRunOnMissingResource=true',
 };
 
-export function argocdFiles(topology: Topology, tree: OutputTree): Map<string, string> {
+export function argocdFiles(topology: Topology, tree: TreePaths): Map<string, string> {
   const argo = topology.gitops.argocd;
   const out = new Map<string, string>();
   if (!argo) return out;
@@ -46,7 +46,7 @@ export function argocdFiles(topology: Topology, tree: OutputTree): Map<string, s
 }
 
 /** The layer directories a cluster tree has, in order. */
-export function clusterLayers(tree: OutputTree, cluster: string): { layer: LayerId; dir: string; wave: number }[] {
+export function clusterLayers(tree: TreePaths, cluster: string): { layer: LayerId; dir: string; wave: number }[] {
   return LAYERS.map((l, wave) => ({ layer: l.id, dir: l.dir, wave })).filter((l) => tree.files.has(`clusters/${cluster}/${l.dir}/kustomization.yaml`));
 }
 

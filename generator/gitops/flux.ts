@@ -7,7 +7,7 @@
  */
 import { posix } from 'node:path';
 import type { LayerId } from '../layers.ts';
-import type { OutputTree, Topology } from '../types.ts';
+import type { Topology, TreePaths } from '../types.ts';
 import { GENERATED_HEADER } from '../stages/assemble.ts';
 import { stringifyPlain } from '../yaml/canonical.ts';
 import { clusterLayers } from './argocd.ts';
@@ -16,7 +16,7 @@ export const FLUX_DIR = 'flux';
 /** Layers whose objects must outlive a pruning mistake: Flux never deletes them. */
 const NEVER_PRUNE: readonly LayerId[] = ['namespaces', 'crds'];
 
-export function fluxFiles(topology: Topology, tree: OutputTree): Map<string, string> {
+export function fluxFiles(topology: Topology, tree: TreePaths): Map<string, string> {
   const flux = topology.gitops.flux;
   const out = new Map<string, string>();
   if (!flux) return out;

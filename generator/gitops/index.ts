@@ -2,10 +2,10 @@
  * GitOps entry points of a mesh (Argo CD Applications, Flux Kustomizations), derived from the
  * topology and the assembled tree; they live beside the cluster trees, never inside them.
  */
-import type { OutputTree, Topology } from '../types.ts';
+import type { Topology, TreePaths } from '../types.ts';
 import { argocdFiles } from './argocd.ts';
 import { fluxFiles } from './flux.ts';
 
-export function gitopsFiles(topology: Topology, tree: OutputTree): Map<string, string> {
+export function gitopsFiles(topology: Topology, tree: TreePaths): Map<string, string> {
   return new Map([...argocdFiles(topology, tree), ...fluxFiles(topology, tree)]);
 }

@@ -17,7 +17,7 @@ import { planCrds, type SharedDocuments } from '../components/crds.ts';
 import { layerDir, type LayerId } from '../layers.ts';
 import type { TemplateCatalog, TemplateRef } from '../templating/catalog.ts';
 import type { IstioRelease } from '../istio/release.ts';
-import type { Topology } from '../types.ts';
+import type { Cluster, Topology } from '../types.ts';
 
 /** One directory of output: the objects of one component for one cluster (and revision). */
 export interface RenderUnit {
@@ -61,31 +61,49 @@ export function planComponents(
   const units: RenderUnit[] = [];
   for (const cluster of topology.clusters) {
     if (only && !only.has(cluster.name)) continue;
-    for (const planner of PLANNERS) {
-      for (const req of planner({ topology, cluster, catalog, releases })) {
-        units.push({
-          cluster: cluster.name,
-          component: req.component,
-          layer: req.layer,
-          dir: `clusters/${cluster.name}/${layerDir(req.layer)}/${req.unit}`,
-          templates: catalog.templatesFor(req.component, req.revision?.minor ?? null),
-          context: req.context,
-        });
-      }
+    units.push(...planCluster(topology, cluster, catalog, releases));
+  }
+  const mesh = planMesh(topology, catalog, releases, only);
+  return { mesh: topology.name, topologyFile: topology.file, clusters: topology.clusters.map((c) => c.name), units: [...units, ...mesh.units], shared: mesh.shared, references: mesh.references };
+}
+
+/** The units of one cluster's tree, in the order of the planners. */
+export function planCluster(topology: Topology, cluster: Cluster, catalog: TemplateCatalog, releases: ReadonlyMap<string, IstioRelease>): RenderUnit[] {
+  const units: RenderUnit[] = [];
+  for (const planner of PLANNERS) {
+    for (const req of planner({ topology, cluster, catalog, releases })) {
+      units.push({
+        cluster: cluster.name,
+        component: req.component,
+        layer: req.layer,
+        dir: `clusters/${cluster.name}/${layerDir(req.layer)}/${req.unit}`,
+        templates: catalog.templatesFor(req.component, req.revision?.minor ?? null),
+        context: req.context,
+      });
     }
   }
+  return units;
+}
+
+export interface MeshPlan {
+  /** Units under shared/: content many clusters list, rendered once. */
+  units: RenderUnit[];
+  shared: readonly SharedDocuments[];
+  references: ReadonlyMap<string, readonly string[]>;
+}
+
+/** What lives once per mesh (shared/) and the references of the clusters (those in `only`, or all) to it. */
+export function planMesh(topology: Topology, catalog: TemplateCatalog, releases: ReadonlyMap<string, IstioRelease>, only: ReadonlySet<string> | null = null): MeshPlan {
   // Content that is the same for many clusters, rendered once under shared/ and listed by each cluster.
   const remoteSecrets = planSharedRemoteSecrets(topology, layerDir('secrets'), only);
-  for (const u of remoteSecrets.units) {
-    units.push({ cluster: u.target, component: 'remote-secret', layer: 'secrets', dir: u.dir, templates: catalog.templatesFor('remote-secret', null), context: u.context });
-  }
+  const units: RenderUnit[] = remoteSecrets.units.map((u) => ({
+    cluster: u.target,
+    component: 'remote-secret',
+    layer: 'secrets',
+    dir: u.dir,
+    templates: catalog.templatesFor('remote-secret', null),
+    context: u.context,
+  }));
   const crds = planCrds(topology, releases, only);
-  return {
-    mesh: topology.name,
-    topologyFile: topology.file,
-    clusters: topology.clusters.map((c) => c.name),
-    units,
-    shared: crds.shared,
-    references: mergeReferences(crds.references, remoteSecrets.references),
-  };
+  return { units, shared: crds.shared, references: mergeReferences(crds.references, remoteSecrets.references) };
 }

@@ -8,12 +8,16 @@
  * is ever written through a symbolic link. When nothing changed, nothing is written at all.
  * A lock file (out/.<mesh>.meshrender-lock, holding the writer's pid) keeps two renders from writing
  * one mesh at once: the second stops with an error; a lock left by a killed process is taken over.
+ * Files arrive as a stream (stream.ts renders a fleet cluster by cluster): each is compared with the
+ * disk and, if new or changed, written into the staging directory at once, so memory holds one
+ * cluster's files and the index digests, never the fleet. Several meshes are all staged before any
+ * is swapped in, so a failure in one leaves every tree as it was.
  * All disk access goes through a TreeFs (node:fs by default), so tests can inject faults.
  */
 import { createHash } from 'node:crypto';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics.ts';
-import { WriteError } from '../errors.ts';
+import { MeshrenderError, WriteError } from '../errors.ts';
 import { nodeFs, type TreeFs } from '../fs/index.ts';
 import type { OutputTree } from '../types.ts';
 
@@ -33,6 +37,14 @@ export interface Drift {
    * write, or a symbolic link, directory or other non-file at or above a rendered path.
    */
   foreign: string[];
+  /** Number of files rendered. */
+  files: number;
+}
+
+/** The files of one mesh's tree: an OutputTree's map, or a stream from stream.ts. */
+export interface MeshFiles {
+  mesh: string;
+  files: Iterable<readonly [string, string]>;
 }
 
 export interface WriteResult extends Drift {
@@ -45,42 +57,106 @@ export function isClean(d: Drift): boolean {
 }
 
 /** Compares a tree with what is on disk, writing nothing. */
-export function checkTree(outDir: string, tree: OutputTree, fs: TreeFs = nodeFs): Drift {
+export function checkTree(outDir: string, tree: MeshFiles, fs: TreeFs = nodeFs): Drift {
   refuseLinks(fs, outDir, tree.mesh);
   const meshDir = join(outDir, tree.mesh);
   const current = exists(fs, meshDir) ? meshDir : pendingSwap(fs, outDir, tree.mesh);
-  return compare(fs, current, meshDir, tree);
+  return compare(fs, current, meshDir, tree).drift;
 }
 
 /** Writes a tree atomically; see the file comment. */
-export function writeTree(outDir: string, tree: OutputTree, fs: TreeFs = nodeFs): WriteResult {
-  prepareOutDir(fs, outDir, tree.mesh);
-  const lock = lockMesh(fs, outDir, tree.mesh);
+export function writeTree(outDir: string, tree: MeshFiles, fs: TreeFs = nodeFs): WriteResult {
+  return writeTrees(outDir, [tree], fs)[0]!;
+}
+
+/**
+ * Writes several meshes: stages every one (consuming its stream), then swaps them in. If staging
+ * any fails (a rendering error in the stream, a file in the way, a full disk), every staged tree is
+ * discarded and every mesh directory is left as it was.
+ */
+export function writeTrees(outDir: string, trees: readonly MeshFiles[], fs: TreeFs = nodeFs): WriteResult[] {
+  const locks: { release: () => void }[] = [];
+  const staged: Staged[] = [];
   try {
-    return writeLocked(outDir, tree, fs);
+    for (const tree of trees) {
+      prepareOutDir(fs, outDir, tree.mesh);
+      locks.push(lockMesh(fs, outDir, tree.mesh));
+      staged.push(stageMesh(outDir, tree, fs));
+    }
+    return staged.map((s) => commit(fs, s));
+  } catch (e) {
+    for (const s of staged) discard(fs, s.paths);
+    throw e;
   } finally {
-    lock.release();
+    for (const lock of locks) lock.release();
   }
 }
 
-function writeLocked(outDir: string, tree: OutputTree, fs: TreeFs): WriteResult {
+interface Staged {
+  meshDir: string;
+  paths: ReturnType<typeof swapPaths>;
+  drift: Drift;
+  /** Nothing changed: nothing was staged and nothing is to be swapped. */
+  upToDate: boolean;
+}
+
+function stageMesh(outDir: string, tree: MeshFiles, fs: TreeFs): Staged {
   try {
     recoverSwap(outDir, tree.mesh, fs);
   } catch (e) {
     throw writeError(outDir, e);
   }
   const meshDir = join(outDir, tree.mesh);
-  const drift = compare(fs, exists(fs, meshDir) ? meshDir : null, meshDir, tree);
-  if (drift.foreign.length > 0) {
-    throw new WriteError(
-      `${meshDir}: files meshrender did not write are in the way`,
-      drift.foreign.map((p) => ({ file: join(meshDir, p), severity: 'error', message: inTheWay(fs, join(meshDir, p)) })),
-    );
-  }
-  if (isClean(drift) && indexUpToDate(fs, meshDir, tree)) return { ...drift, swapped: false };
   const paths = swapPaths(outDir, tree.mesh);
+  const current = exists(fs, meshDir) ? meshDir : null;
+  // One mkdir per directory, not per file: trees have tens of thousands of files in a few thousand directories.
+  const made = new Set<string>();
+  let started = false;
+  const write = (path: string, content: string) => {
+    if (!started) {
+      fs.rmSync(paths.staging, { recursive: true, force: true });
+      // Not recursive: out/ exists, and a recursive mkdir reports ENOENT instead of EROFS on a read-only file system.
+      fs.mkdirSync(paths.staging);
+      started = true;
+    }
+    const to = safeJoin(paths.staging, path);
+    const dir = dirname(to);
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      for (let d = dir; d.length > paths.staging.length && !made.has(d); d = dirname(d)) made.add(d);
+    }
+    fs.writeFileSync(to, content);
+  };
   try {
-    stage(fs, meshDir, paths.staging, tree, drift);
+    const { drift, digests } = compare(fs, current, meshDir, tree, write);
+    if (drift.foreign.length > 0) {
+      throw new WriteError(
+        `${meshDir}: files meshrender did not write are in the way`,
+        drift.foreign.map((p) => ({ file: join(meshDir, p), severity: 'error', message: inTheWay(fs, join(meshDir, p)) })),
+      );
+    }
+    const index = indexTextOf(digests);
+    if (isClean(drift) && readIfFile(fs, join(meshDir, INDEX_FILE))?.toString('utf8') === index) {
+      if (started) fs.rmSync(paths.staging, { recursive: true, force: true });
+      return { meshDir, paths, drift, upToDate: true };
+    }
+    if (!started) write(INDEX_FILE, index);
+    // Carry over everything on disk that stays: unchanged rendered files and files meshrender did not write.
+    if (current) carryOver(fs, current, paths.staging, new Set([...drift.added, ...drift.changed, ...drift.removed]), made);
+    fs.writeFileSync(join(paths.staging, INDEX_FILE), index);
+    return { meshDir, paths, drift, upToDate: false };
+  } catch (e) {
+    discard(fs, paths);
+    if (e instanceof MeshrenderError || !(e instanceof Error) || !('code' in e)) throw e;
+    throw writeError(meshDir, e);
+  }
+}
+
+/** Installs a staged tree: two renames under a journal. */
+function commit(fs: TreeFs, s: Staged): WriteResult {
+  if (s.upToDate) return { ...s.drift, swapped: false };
+  const { meshDir, paths } = s;
+  try {
     fs.writeFileSync(paths.journal, 'swap\n');
     if (exists(fs, meshDir)) fs.renameSync(meshDir, paths.old);
     // Between these two renames out/<mesh> is absent; the journal and the complete staged tree say
@@ -90,8 +166,7 @@ function writeLocked(outDir: string, tree: OutputTree, fs: TreeFs): WriteResult 
     // Leave the old tree in place: undo whatever the failed attempt started.
     try {
       if (!exists(fs, meshDir) && isRealDir(fs, paths.old)) fs.renameSync(paths.old, meshDir);
-      fs.rmSync(paths.staging, { recursive: true, force: true });
-      fs.rmSync(paths.journal, { force: true });
+      discard(fs, paths);
     } catch {
       // The journal (if still there) lets the next run restore the old tree.
     }
@@ -105,7 +180,17 @@ function writeLocked(outDir: string, tree: OutputTree, fs: TreeFs): WriteResult 
   } catch {
     // Leftovers are removed by recoverSwap on the next run.
   }
-  return { ...drift, swapped: true };
+  return { ...s.drift, swapped: true };
+}
+
+/** Removes a staged tree that will not be installed. */
+function discard(fs: TreeFs, paths: ReturnType<typeof swapPaths>): void {
+  try {
+    fs.rmSync(paths.staging, { recursive: true, force: true });
+    fs.rmSync(paths.journal, { force: true });
+  } catch {
+    // recoverSwap removes leftovers on the next run.
+  }
 }
 
 /**
@@ -209,12 +294,28 @@ function prepareOutDir(fs: TreeFs, outDir: string, mesh: string): void {
   }
 }
 
-function compare(fs: TreeFs, current: string | null, meshDir: string, tree: OutputTree): Drift {
+/**
+ * Compares a stream of files with the tree at `current` (null: nothing on disk yet). Each added or
+ * changed file is handed to `write` as it arrives, until something is found in the way (then the
+ * write is abandoned, and the comparison goes on to report everything in the way at once).
+ * Returns the drift and the digest of every rendered file.
+ */
+function compare(
+  fs: TreeFs,
+  current: string | null,
+  meshDir: string,
+  tree: MeshFiles,
+  write: (path: string, content: string) => void = () => {},
+): { drift: Drift; digests: Map<string, string> } {
   const index = current ? readIndex(fs, current) : new Map<string, string>();
-  const drift: Drift = { mesh: tree.mesh, dir: meshDir, added: [], changed: [], removed: [], foreign: [] };
+  const drift: Drift = { mesh: tree.mesh, dir: meshDir, added: [], changed: [], removed: [], foreign: [], files: 0 };
+  const digests = new Map<string, string>();
   const blocked = new Set<string>();
   const blocking = current ? blockingEntries(fs, current) : () => null;
   for (const [path, content] of tree.files) {
+    if (digests.has(path)) throw new Error(`internal: ${path} is rendered twice`);
+    const bytes = Buffer.from(content);
+    digests.set(path, sha256(bytes));
     const blocker = blocking(path);
     if (blocker !== null) {
       blocked.add(blocker);
@@ -222,18 +323,25 @@ function compare(fs: TreeFs, current: string | null, meshDir: string, tree: Outp
     }
     const onDisk = current ? readIfFile(fs, join(current, path)) : null;
     if (onDisk === null) drift.added.push(path);
-    else if (!onDisk.equals(Buffer.from(content))) {
-      if (index.has(path)) drift.changed.push(path);
-      else drift.foreign.push(path);
+    else if (onDisk.equals(bytes)) continue;
+    else if (index.has(path)) drift.changed.push(path);
+    else {
+      drift.foreign.push(path);
+      continue;
     }
+    if (drift.foreign.length === 0 && blocked.size === 0) write(path, content);
   }
+  drift.files = digests.size;
   drift.foreign.push(...blocked);
-  drift.foreign.sort();
   for (const path of index.keys()) {
-    if (!tree.files.has(path) && current && fs.existsSync(join(current, path))) drift.removed.push(path);
+    if (!digests.has(path) && current && fs.existsSync(join(current, path))) drift.removed.push(path);
   }
-  drift.removed.sort();
-  return drift;
+  for (const list of [drift.added, drift.changed, drift.removed, drift.foreign]) list.sort(byPath);
+  return { drift, digests };
+}
+
+function byPath(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /**
@@ -290,63 +398,45 @@ function inTheWay(fs: TreeFs, full: string): string {
   return 'this file was not written by meshrender and would be overwritten; move it away or delete it, then render again';
 }
 
-function indexUpToDate(fs: TreeFs, meshDir: string, tree: OutputTree): boolean {
-  const text = readIfFile(fs, join(meshDir, INDEX_FILE));
-  return text !== null && text.toString('utf8') === indexText(tree);
-}
-
-function stage(fs: TreeFs, meshDir: string, staging: string, tree: OutputTree, drift: Drift): void {
-  fs.rmSync(staging, { recursive: true, force: true });
-  // Not recursive: out/ exists, and a recursive mkdir reports ENOENT instead of EROFS on a read-only file system.
-  fs.mkdirSync(staging);
-  const rewrite = new Set([...drift.added, ...drift.changed]);
-  const removed = new Set(drift.removed);
-  // One mkdir per directory, not per file: trees have tens of thousands of files in a few thousand directories.
-  const made = new Set<string>();
-  const ensureDir = (dir: string) => {
-    if (made.has(dir)) return;
-    fs.mkdirSync(dir, { recursive: true });
-    made.add(dir);
-  };
-  // Entries carried over that are not directories: a rendered file must never be written below one.
-  const carriedNonDirs = new Set<string>();
-  // Carry over everything on disk that stays: unchanged rendered files and files meshrender did not write.
-  if (exists(fs, meshDir)) {
-    for (const rel of walk(fs, meshDir)) {
-      if (rel === INDEX_FILE || rewrite.has(rel) || removed.has(rel)) continue;
-      const from = join(meshDir, rel);
-      const to = safeJoin(staging, rel);
-      ensureDir(dirname(to));
-      carriedNonDirs.add(rel);
-      const st = fs.lstatSync(from);
-      if (st.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(from), to);
-      else if (!st.isFile()) {
-        // copyFileSync would block forever on a FIFO.
-        throw writeErrorAt(from, 'is not a regular file or symbolic link (a FIFO, socket or device); move it out of the output directory, then render again');
-      } else {
-        try {
-          fs.linkSync(from, to);
-        } catch {
-          fs.copyFileSync(from, to);
-        }
+/** Links (or copies) into the staging directory every entry of the current tree that is not in `skip`. */
+function carryOver(fs: TreeFs, current: string, staging: string, skip: ReadonlySet<string>, made: Set<string>): void {
+  for (const rel of walk(fs, current)) {
+    if (rel === INDEX_FILE || skip.has(rel)) continue;
+    const from = join(current, rel);
+    const to = safeJoin(staging, rel);
+    // A rendered file was written below what is carried over (found in the way before writing, so this does not happen).
+    if (made.has(to)) throw writeErrorAt(from, 'is in the way of a rendered file; move it away, then render again');
+    const dir = dirname(to);
+    if (!made.has(dir)) {
+      fs.mkdirSync(dir, { recursive: true });
+      for (let d = dir; d.length > staging.length && !made.has(d); d = dirname(d)) made.add(d);
+    }
+    const st = fs.lstatSync(from);
+    if (st.isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(from), to);
+    else if (!st.isFile()) {
+      // copyFileSync would block forever on a FIFO.
+      throw writeErrorAt(from, 'is not a regular file or symbolic link (a FIFO, socket or device); move it out of the output directory, then render again');
+    } else {
+      try {
+        fs.linkSync(from, to);
+      } catch {
+        fs.copyFileSync(from, to);
       }
     }
   }
-  for (const path of rewrite) {
-    const to = safeJoin(staging, path);
-    for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) {
-      if (carriedNonDirs.has(path.slice(0, i))) throw writeErrorAt(join(meshDir, path.slice(0, i)), 'is in the way of a rendered file; move it away, then render again');
-    }
-    ensureDir(dirname(to));
-    fs.writeFileSync(to, tree.files.get(path)!);
-  }
-  fs.writeFileSync(join(staging, INDEX_FILE), indexText(tree));
 }
 
+/** The index of a tree: header, then `sha256  path` per file, sorted by path. */
 export function indexText(tree: OutputTree): string {
-  let s = INDEX_HEADER;
-  for (const [path, content] of tree.files) s += `${sha256(content)}  ${path}\n`;
-  return s;
+  const digests = new Map<string, string>();
+  for (const [path, content] of tree.files) digests.set(path, sha256(Buffer.from(content)));
+  return indexTextOf(digests);
+}
+
+function indexTextOf(digests: ReadonlyMap<string, string>): string {
+  const lines = [INDEX_HEADER];
+  for (const path of [...digests.keys()].sort(byPath)) lines.push(`${digests.get(path)}  ${path}\n`);
+  return lines.join('');
 }
 
 function readIndex(fs: TreeFs, meshDir: string): Map<string, string> {
@@ -407,8 +497,8 @@ function readIfFile(fs: TreeFs, path: string): Buffer | null {
   }
 }
 
-function sha256(s: string): string {
-  return createHash('sha256').update(s).digest('hex');
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 function writeErrorAt(path: string, message: string): WriteError {
