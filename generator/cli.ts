@@ -10,12 +10,8 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { formatDiagnostic, type Diagnostic } from './diagnostics.ts';
 import { MeshrenderError, UsageError } from './errors.ts';
-import { runBundle, runBundleVerify } from './bundle/command.ts';
-import { runDiff } from './diff/command.ts';
-import { GRAPH_FORMATS, runGraph } from './graph/command.ts';
-import { certsOptions, runCertsCommand } from './certs/command.ts';
-import { kubeconformTopologies, runSchemasExport, validateRenderedDir } from './validation/command.ts';
-import { formatImagesJson, formatImagesText } from './images/images.ts';
+import { GRAPH_FORMATS } from './graph/formats.ts';
+import { certsOptions } from './certs/options.ts';
 import { formatReleaseSource, type IstioRelease } from './istio/release.ts';
 import { checkAndLoad, checkTopologies, renderTopologies, type MeshOutcome } from './pipeline.ts';
 import { findRule, MESH_RULES } from './stages/rules/index.ts';
@@ -59,6 +55,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       async (args) => {
         const istioDist = args.istioDist ?? process.env.MESHRENDER_ISTIO_DIST ?? null;
         if (args.kubeconform) {
+          const { kubeconformTopologies } = await import('./validation/command.ts');
           const kc = await kubeconformTopologies(files(args.topology), istioDist || null, args.out);
           printDiagnostics(io, kc.diagnostics);
           for (const n of kc.notes) io.out(n);
@@ -85,6 +82,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           .example('$0 validate --rendered out --kustomize', 'check every rendered object and build every cluster tree'),
       async (args) => {
         if (args.rendered !== undefined) {
+          const { validateRenderedDir } = await import('./validation/command.ts');
           const r = await validateRenderedDir(args.rendered, { kustomize: args.kustomize, kubeconform: args.kubeconform });
           printDiagnostics(io, r.diagnostics);
           for (const n of r.notes) io.out(n);
@@ -107,6 +105,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           .example('$0 diff --base origin/main --format markdown', 'summarise a pull request for a review comment')
           .example('$0 diff --base-dir out', 'what a render would change in out/'),
       async (args) => {
+        const { runDiff } = await import('./diff/command.ts');
         const r = await runDiff({
           topologies: files(args.topology),
           base: args.base ?? null,
@@ -136,6 +135,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           const unknown = (wanted ?? []).filter((c) => !m.topology.clusters.some((x) => x.name === c));
           if (unknown.length > 0 && loaded.length === 1) throw new UsageError(`no cluster ${unknown.join(', ')} in ${m.topology.file}`);
         }
+        const { formatImagesJson, formatImagesText } = await import('./images/images.ts');
         if (args.format === 'json') io.out(`${JSON.stringify(loaded.map((m) => JSON.parse(formatImagesJson(m.topology, m.releases, wanted))), null, 2)}\n`);
         else for (const m of loaded) io.out(formatImagesText(m.topology, m.releases, wanted));
       },
@@ -150,6 +150,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
             'Check every digest of a bundle; name each file that does not match',
             (v) => v.positional('file', { type: 'string', demandOption: true }),
             async (args) => {
+              const { runBundleVerify } = await import('./bundle/command.ts');
               const r = await runBundleVerify(args.file);
               for (const l of r.lines) (r.ok ? io.out : io.err)(l);
               exitCode = r.ok ? 0 : 1;
@@ -169,6 +170,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
                 .example('$0 bundle verify mesh.tar.gz', 'on the other side of the gap'),
             async (args) => {
               const [topology] = files(args.topology ? [args.topology] : undefined);
+              const { runBundle } = await import('./bundle/command.ts');
               io.out(
                 await runBundle({
                   topology: topology!,
@@ -197,6 +199,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
                 .option('istio-dist', { type: 'string', describe: 'directory with Istio releases; default $MESHRENDER_ISTIO_DIST' })
                 .example("$0 schemas export schemas/ && kubeconform -strict -schema-location 'schemas/{{ .ResourceKind }}{{ .KindSuffix }}.json' out/", 'validate a rendered tree with kubeconform, offline'),
             async (args) => {
+              const { runSchemasExport } = await import('./validation/command.ts');
               io.out(await runSchemasExport(args.dir, files(args.topology), args.istioDist ?? process.env.MESHRENDER_ISTIO_DIST ?? null));
             },
           )
@@ -208,6 +211,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
       "Generate offline a root CA and an intermediate CA per istiod cluster, as Istio's tools/certs does, outside the render output",
       (y) => certsOptions(y),
       async (args) => {
+        const { runCertsCommand } = await import('./certs/command.ts');
         for (const line of await runCertsCommand(args, files)) io.out(line);
       },
     )
@@ -222,6 +226,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
           .example('$0 graph topologies/primary-remote.yaml --output mesh.svg', 'a picture for a design review')
           .example('$0 graph topologies/primary-remote.yaml --format mermaid', 'the diagram of the README, to paste elsewhere'),
       async (args) => {
+        const { runGraph } = await import('./graph/command.ts');
         const r = await runGraph({ topology: args.topology, format: args.format, output: args.output ?? null });
         printDiagnostics(io, r.warnings);
         io.out(r.stdout);

@@ -11,7 +11,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import type { Argv } from 'yargs';
 import { stringify } from 'yaml';
 import { CACERTS_FILES, caSites, INTERMEDIATE_SUBJECT, ROOT_SUBJECT, type CaSite } from '../components/ca-certs.ts';
 import { expandKey } from '../components/remote-secrets.ts';
@@ -19,7 +18,8 @@ import { UsageError } from '../errors.ts';
 import { CACERTS_SECRET } from '../k8s/names.ts';
 import { checkTopologies } from '../pipeline.ts';
 import type { Topology } from '../types.ts';
-import { createIntermediate, createRoot, describeCert, keyMatches, signedBy, KEY_TYPES, type CertAndKey, type KeyType } from './x509.ts';
+import { createIntermediate, createRoot, describeCert, keyMatches, signedBy, type CertAndKey } from './x509.ts';
+import type { KeyType } from './options.ts';
 
 export interface CertsOptions {
   topologies: readonly string[];
@@ -201,20 +201,6 @@ function gitIgnored(dir: string): boolean | null {
   const r = spawnSync('git', ['check-ignore', '-q', probe], { cwd: process.cwd(), encoding: 'utf8' });
   if (r.error || (r.status !== 0 && r.status !== 1)) return null;
   return r.status === 0;
-}
-
-/** The options of `meshrender certs`, for cli.ts. */
-export function certsOptions<T>(y: Argv<T>) {
-  return y
-    .positional('topology', { type: 'string', describe: 'topology file (default: every topologies/*.yaml)' })
-    .option('out', { alias: 'o', type: 'string', default: 'secrets', describe: 'directory for the CA files; never inside the render output directory' })
-    .option('render-out', { type: 'string', default: 'out', describe: 'the render output directory, which --out must stay out of' })
-    .option('key-type', { choices: KEY_TYPES, default: 'rsa4096' as KeyType, describe: 'key of new certificates (tools/certs uses RSA 4096)' })
-    .option('days', { type: 'number', default: 3650, describe: 'validity of new certificates in days (tools/certs: 3650); an intermediate never outlives its root' })
-    .option('rotate-root', { type: 'boolean', default: false, describe: 'replace the root CA (and so every intermediate); the old root stays trusted through previous-root-cert.pem' })
-    .option('manifests', { type: 'boolean', default: false, describe: 'also write DIR/<mesh>/<cluster>/cacerts.yaml, a Secret manifest for air-gapped hand-over' })
-    .example('$0 certs topologies/multi-primary.yaml', 'secrets/multi-primary/{root-cert.pem,root-key.pem,cluster1/,cluster2/}')
-    .example('$0 certs --key-type ecdsa-p256 --days 365 --manifests', 'ECDSA keys, one year, plus cacerts Secret manifests');
 }
 
 /** Runs `meshrender certs` from parsed arguments; `files` expands topology globs as the other commands do. */

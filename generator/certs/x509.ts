@@ -15,8 +15,9 @@ type EcdsaParams = webcrypto.EcdsaParams;
 
 x509.cryptoProvider.set(webcrypto as never);
 
-export type KeyType = 'rsa4096' | 'ecdsa-p256';
-export const KEY_TYPES: readonly KeyType[] = ['rsa4096', 'ecdsa-p256'];
+import type { KeyType } from './options.ts';
+
+export type { KeyType };
 
 const ALGORITHMS: Record<KeyType, webcrypto.RsaHashedKeyGenParams | webcrypto.EcKeyGenParams> = {
   rsa4096: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 4096 },

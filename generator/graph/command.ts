@@ -12,8 +12,9 @@ import { toMermaid } from './mermaid.ts';
 import { buildPicture } from './picture.ts';
 import { renderSvg } from './svg.ts';
 
-export const GRAPH_FORMATS = ['svg', 'mermaid', 'dot'] as const;
-export type GraphFormat = (typeof GRAPH_FORMATS)[number];
+import { type GraphFormat } from './formats.ts';
+
+export type { GraphFormat };
 
 /** The picture of a checked topology in one format. */
 export async function drawTopology(topology: Topology, format: GraphFormat): Promise<string> {
