@@ -16,6 +16,9 @@ import { stringify } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const NODE = process.execPath;
+// meshrender runs with the Node options of `npm run render` (package.json), so the figures are those users get.
+const RENDER_SCRIPT = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.render!;
+const NODE_OPTIONS = /^node((?: --[^ ]+)*) generator\/cli\.ts render$/.exec(RENDER_SCRIPT)?.[1]?.trim().split(' ').filter(Boolean) ?? [];
 
 const { values } = parseArgs({
   options: {
@@ -42,7 +45,7 @@ interface Run {
 }
 
 function meshrender(args: string[]): Run {
-  const r = spawnSync(NODE, [join(ROOT, 'bench/child.ts'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(NODE, [...NODE_OPTIONS, join(ROOT, 'bench/child.ts'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
   const last = r.stderr.trim().split('\n').at(-1) ?? '{}';
   const run = JSON.parse(last) as Run;
   if (run.code !== 0 && !args.includes('--check')) throw new Error(`meshrender ${args.join(' ')} failed:\n${run.output}`);
@@ -137,6 +140,7 @@ const machine = {
   node: process.version,
   date: new Date().toISOString().slice(0, 10),
   repeat,
+  nodeOptions: NODE_OPTIONS.join(' '),
 };
 const report = { machine, growth100to1000: growth, results };
 if (!values['no-docs']) writeFileSync(join(ROOT, 'docs/performance.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -146,7 +150,7 @@ if (!values['no-docs']) {
   const docPath = join(ROOT, 'docs/performance.md');
   const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
   const table = [
-    `Measured ${machine.date} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node}; medians of ${repeat} runs.`,
+    `Measured ${machine.date} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node} (${machine.nodeOptions || 'no options'}, as \`npm run render\`); medians of ${repeat} runs.`,
     '',
     '| clusters | files | MiB | full render | CPU | peak RSS | floor | render/floor | unchanged (rewritten) | --check | one cluster changed |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
