@@ -152,9 +152,10 @@ export function meshConfig(inst: IstiodInstance, istiodName: string): Record<str
 export function mergeOverwrite(dst: Record<string, unknown>, src: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...dst };
   for (const [k, v] of Object.entries(src)) {
-    const d = out[k];
+    const has = Object.hasOwn(out, k);
+    const d = has ? out[k] : undefined;
     if (isMap(d) && isMap(v)) out[k] = mergeOverwrite(d, v);
-    else if (!(k in out) || !isEmpty(v)) out[k] = isMap(v) ? mergeOverwrite({}, v) : v;
+    else if (!has || !isEmpty(v)) out[k] = isMap(v) ? mergeOverwrite({}, v) : v;
   }
   return out;
 }

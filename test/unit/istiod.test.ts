@@ -479,6 +479,8 @@ describe('mesh config', () => {
 
   it('mergeOverwrite keeps a default when the override is empty, as sprig does', () => {
     expect(mergeOverwrite({ a: 'x', b: { c: 1, d: 2 } }, { a: '', b: { d: 3 }, e: false })).toEqual({ a: 'x', b: { c: 1, d: 3 }, e: false });
+    // Keys named like Object.prototype members are keys like any other, not inherited ones.
+    expect(mergeOverwrite({}, { toString: '', constructor: { a: 1 } })).toEqual({ toString: '', constructor: { a: 1 } });
   });
 
   it('resources() merges over the chart default and drops empty values', () => {
