@@ -215,6 +215,16 @@ describe('provider none tells the user what to create', () => {
     expect(toYaml(meshDoc(EXTERNAL, {}, ['n1', 'n2'])).split('\n')[15]!.slice(12)).toBe('ext');
   });
 
+  it('summarises, in one warning per reader, a reader of more than three clusters (a fleet would print a line per pair)', () => {
+    const doc = meshDoc([primary('p'), ...['r1', 'r2', 'r3', 'r4', 'r5', 'r6'].map((r) => remote(r, 'p'))]);
+    const written = writtenFrom(toYaml(doc), 't.yaml');
+    const lines = secretNotices(resolveModel(written), written).map(formatDiagnostic);
+    expect(lines).toEqual([
+      't.yaml:15:13: warning: remoteSecrets.provider is none: create 6 remote secrets in namespace istio-system of p, one per cluster it reads (r1, r2, r3, r4, r5 and 1 more; out/<mesh>/README.md lists every read), each from that cluster\'s token Secret, e.g. istioctl create-remote-secret --context=<cluster> --name=<cluster> --namespace=<its Istio namespace> --create-service-account=false | kubectl --context=<p> apply -f -',
+    ]);
+    expect(toYaml(doc).split('\n')[14]!.slice(12)).toBe('p');
+  });
+
   it('says nothing with provider external-secrets', () => {
     const written = writtenFrom(toYaml(meshDoc(PRIMARY_REMOTE, ES_REMOTE)), 't.yaml');
     expect(secretNotices(resolveModel(written), written)).toEqual([]);
