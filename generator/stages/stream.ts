@@ -6,6 +6,8 @@
  * many clusters list), then the mesh-level files (GitOps entry points, README). Template and
  * assembly problems of every cluster are collected and thrown together at the end, before the
  * mesh-level files, so a consumer that stages what it receives discards it all.
+ * In a large fleet a worker thread renders three clusters of every four (stream-worker.ts) while
+ * this thread renders the rest and the consumer writes; the files come out in the same order either way.
  */
 import type { Diagnostic } from '../diagnostics.ts';
 import { AssembleError, TemplateError } from '../errors.ts';
@@ -14,7 +16,8 @@ import { pictureFiles } from '../graph/readme.ts';
 import type { IstioRelease } from '../istio/release.ts';
 import { LAYERS } from '../layers.ts';
 import type { TemplateCatalog } from '../templating/catalog.ts';
-import type { RenderedFile, Topology } from '../types.ts';
+import type { Cluster, Topology } from '../types.ts';
+import { startClusterWorker } from './stream-worker-client.ts';
 import { assembleKustomizations, KUSTOMIZATION, withMeshFiles, type References } from './assemble.ts';
 import { planCluster, planMesh } from './plan.ts';
 import { renderAll } from './render.ts';
@@ -22,39 +25,84 @@ import { renderAll } from './render.ts';
 /** A path of the mesh tree and its content. */
 export type TreeEntry = readonly [path: string, content: string];
 
+export interface StreamOptions {
+  /** Render clusters on a worker thread too (both cores of a small machine); null: when the fleet is large enough. */
+  parallel?: boolean | null;
+}
+
+/** From this many clusters on, a worker thread renders most clusters. */
+const PARALLEL_FROM = 128;
+/** Clusters this thread renders alone while the worker starts (~0.4 s: its modules and templates). */
+const WORKER_STARTS_AT = 64;
+
+/** The files of one cluster's tree and the problems met rendering it. */
+export interface ClusterFiles {
+  files: TreeEntry[];
+  templateProblems: Diagnostic[];
+  assembleProblems: Diagnostic[];
+}
+
+/** plan → render → assemble for one cluster. */
+export function renderCluster(
+  topology: Topology,
+  cluster: Cluster,
+  catalog: TemplateCatalog,
+  releases: ReadonlyMap<string, IstioRelease>,
+  references: References,
+): ClusterFiles {
+  const out: ClusterFiles = { files: [], templateProblems: [], assembleProblems: [] };
+  try {
+    out.files = [...assembleKustomizations(topology.name, renderAll(planCluster(topology, cluster, catalog, releases)), references).files];
+  } catch (e) {
+    if (e instanceof TemplateError) out.templateProblems.push(...e.diagnostics);
+    else if (e instanceof AssembleError) out.assembleProblems.push(...e.diagnostics);
+    else throw e;
+  }
+  return out;
+}
+
 export function* meshTreeFiles(
   topology: Topology,
   releases: ReadonlyMap<string, IstioRelease>,
   catalog: TemplateCatalog,
   only: ReadonlySet<string> | null = null,
+  options: StreamOptions = {},
 ): Generator<TreeEntry> {
   const mesh = planMesh(topology, catalog, releases, only);
   const referencesOf = byCluster(mesh.references);
   const templateProblems: Diagnostic[] = [];
   const assembleProblems: Diagnostic[] = [];
-  const assemble = (files: () => RenderedFile[], references: References) => {
-    try {
-      return assembleKustomizations(topology.name, files(), references).files;
-    } catch (e) {
-      if (e instanceof TemplateError) templateProblems.push(...e.diagnostics);
-      else if (e instanceof AssembleError) assembleProblems.push(...e.diagnostics);
-      else throw e;
-      return new Map<string, string>();
-    }
-  };
   // The layer kustomizations seen, which is all the GitOps files need to know of the cluster trees.
   const layerKustomizations = new Set<string>();
   const layerFiles = new Set(LAYERS.map((l) => `${l.dir}/${KUSTOMIZATION}`));
-  for (const cluster of topology.clusters) {
-    if (only && !only.has(cluster.name)) continue;
-    const prefix = `clusters/${cluster.name}/`;
-    const files = assemble(() => renderAll(planCluster(topology, cluster, catalog, releases)), referencesOf.get(cluster.name) ?? new Map());
-    for (const entry of files) {
-      if (layerFiles.has(entry[0].slice(prefix.length))) layerKustomizations.add(entry[0]);
-      yield entry;
+  const clusters = topology.clusters.filter((c) => !only || only.has(c.name));
+  const parallel = options.parallel ?? clusters.length >= PARALLEL_FROM;
+  // This thread renders the first clusters while the worker starts, then, since it also writes what
+  // it yields, one cluster of every four.
+  const onWorker = (i: number) => i >= WORKER_STARTS_AT && i % 4 !== 0;
+  const helper = parallel ? startClusterWorker(topology, releases, clusters.filter((_, i) => onWorker(i)), mesh.references) : null;
+  try {
+    for (const [i, cluster] of clusters.entries()) {
+      const prefix = `clusters/${cluster.name}/`;
+      const result =
+        (helper && onWorker(i) ? helper.next(cluster.name) : null) ?? renderCluster(topology, cluster, catalog, releases, referencesOf.get(cluster.name) ?? new Map());
+      templateProblems.push(...result.templateProblems);
+      assembleProblems.push(...result.assembleProblems);
+      for (const entry of result.files) {
+        if (layerFiles.has(entry[0].slice(prefix.length))) layerKustomizations.add(entry[0]);
+        yield entry;
+      }
     }
+  } finally {
+    helper?.stop();
   }
-  yield* assemble(() => renderAll(mesh.units, mesh.shared), new Map());
+  try {
+    yield* assembleKustomizations(topology.name, renderAll(mesh.units, mesh.shared), new Map()).files;
+  } catch (e) {
+    if (e instanceof TemplateError) templateProblems.push(...e.diagnostics);
+    else if (e instanceof AssembleError) assembleProblems.push(...e.diagnostics);
+    else throw e;
+  }
   if (templateProblems.length > 0) throw new TemplateError('templates failed to render', templateProblems);
   if (assembleProblems.length > 0) throw new AssembleError('two objects at one path, or an unsafe path', assembleProblems);
   // Mesh-level files beside the cluster trees: GitOps entry points and the README with the topology picture.
@@ -63,7 +111,7 @@ export function* meshTreeFiles(
 }
 
 /** Kustomization references grouped by the cluster whose tree holds the kustomization. */
-function byCluster(references: References): Map<string, Map<string, readonly string[]>> {
+export function byCluster(references: References): Map<string, Map<string, readonly string[]>> {
   const out = new Map<string, Map<string, readonly string[]>>();
   for (const [dir, list] of references) {
     const cluster = /^clusters\/([^/]+)\//.exec(dir)?.[1];
