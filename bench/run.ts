@@ -4,6 +4,10 @@
  * fails. Writes docs/performance.json and the table in docs/performance.md.
  *
  * Options: --sizes 10,100,1000  --repeat 3  --istio-dist DIR (default $MESHRENDER_ISTIO_DIST or ../shared/istio-dist)
+ *          --work DIR (where trees are written; default the system's temporary directory, i.e. its disk;
+ *          /dev/shm measures without the disk)  --no-docs (print only)
+ * Trees are deleted only at the end. Before every timed command the benchmark flushes the disk (sync), so no command
+ * pays for the writeback of the one before; render and floor alternate.
  */
 import { spawnSync } from 'node:child_process';
 import { cpus, freemem, totalmem, release as osRelease, tmpdir } from 'node:os';
@@ -26,9 +30,11 @@ const { values } = parseArgs({
     repeat: { type: 'string', default: '3' },
     'istio-dist': { type: 'string' },
     'no-docs': { type: 'boolean', default: false },
+    work: { type: 'string' },
   },
 });
 const sizes = values.sizes!.split(',').map(Number);
+const WORK_ROOT = resolve(values.work ?? tmpdir());
 const repeat = Math.max(1, Number(values.repeat));
 const dist = resolve(values['istio-dist'] ?? process.env.MESHRENDER_ISTIO_DIST ?? join(ROOT, '../shared/istio-dist'));
 if (!existsSync(dist)) {
@@ -44,7 +50,15 @@ interface Run {
   output: string;
 }
 
+const leftovers: string[] = [];
+
+/** Flushes dirty pages so that the next timed command starts from a quiet disk. */
+function settle(): void {
+  spawnSync('sync');
+}
+
 function meshrender(args: string[]): Run {
+  settle();
   const r = spawnSync(NODE, [...NODE_OPTIONS, join(ROOT, 'bench/child.ts'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
   const last = r.stderr.trim().split('\n').at(-1) ?? '{}';
   const run = JSON.parse(last) as Run;
@@ -53,9 +67,12 @@ function meshrender(args: string[]): Run {
 }
 
 function floor(source: string): { wallMs: number; files: number; bytes: number } {
-  const target = mkdtempSync(join(tmpdir(), 'meshrender-floor-'));
+  const target = mkdtempSync(join(WORK_ROOT, 'meshrender-floor-'));
+  settle();
   const r = spawnSync(NODE, [join(ROOT, 'bench/floor.ts'), source, join(target, 'tree')], { encoding: 'utf8' });
-  rmSync(target, { recursive: true, force: true });
+  // Removed at the very end: on a file system mounted with discard, deleting 100,000 files slows the
+  // disk for a while, and the command timed next would pay for it.
+  leftovers.push(target);
   return JSON.parse(r.stdout.trim()) as { wallMs: number; files: number; bytes: number };
 }
 
@@ -79,7 +96,7 @@ function mtimes(dir: string): Map<string, number> {
 }
 
 const results: Record<string, unknown>[] = [];
-const work = mkdtempSync(join(tmpdir(), 'meshrender-bench-'));
+const work = mkdtempSync(join(WORK_ROOT, 'meshrender-bench-'));
 for (const n of sizes) {
   const topo = fleetTopology({ clusters: n });
   const file = join(work, `fleet-${n}.yaml`);
@@ -125,9 +142,8 @@ for (const n of sizes) {
   console.log(
     `${n} clusters: ${tree.files} files, ${(tree.bytes / 1048576).toFixed(1)} MiB; full ${fullWall.toFixed(0)} ms (cpu ${row.full.cpuMs.toFixed(0)} ms, rss ${row.full.maxRssMiB.toFixed(0)} MiB); floor ${floorWall.toFixed(0)} ms; ratio ${row.ratioToFloor.toFixed(2)}; unchanged ${row.unchanged.wallMs.toFixed(0)} ms (${rewritten} rewritten); check ${row.check.wallMs.toFixed(0)} ms; one changed ${row.oneClusterChanged.wallMs.toFixed(0)} ms`,
   );
-  for (let i = 0; i < repeat; i++) rmSync(join(work, `out-${n}-${i}`), { recursive: true, force: true });
 }
-rmSync(work, { recursive: true, force: true });
+for (const dir of [...leftovers, work]) rmSync(dir, { recursive: true, force: true });
 
 const byN = new Map(results.map((r) => [r.clusters as number, r]));
 const growth = byN.has(100) && byN.has(1000) ? ((byN.get(1000)!.full as { wallMs: number }).wallMs / (byN.get(100)!.full as { wallMs: number }).wallMs) : null;
@@ -140,6 +156,7 @@ const machine = {
   node: process.version,
   date: new Date().toISOString().slice(0, 10),
   repeat,
+  workDir: WORK_ROOT,
   nodeOptions: NODE_OPTIONS.join(' '),
 };
 const report = { machine, growth100to1000: growth, results };
@@ -150,7 +167,7 @@ if (!values['no-docs']) {
   const docPath = join(ROOT, 'docs/performance.md');
   const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : '';
   const table = [
-    `Measured ${machine.date} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node} (${machine.nodeOptions || 'no options'}, as \`npm run render\`); medians of ${repeat} runs.`,
+    `Measured ${machine.date} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node} (${machine.nodeOptions || 'no options'}, as \`npm run render\`); trees written under ${machine.workDir}; medians of ${repeat} runs, the disk flushed before each.`,
     '',
     '| clusters | files | MiB | full render | CPU | peak RSS | floor | render/floor | unchanged (rewritten) | --check | one cluster changed |',
     '|---|---|---|---|---|---|---|---|---|---|---|',
