@@ -1,6 +1,6 @@
 /**
  * The data that flows through the pipeline, named after its state:
- * LoadedTopology → WrittenTopology → Topology → RenderPlan → RenderedFile[] → OutputTree.
+ * LoadedTopology → WrittenTopology → Topology → RenderUnit[] → RenderedFile[] → OutputTree.
  */
 import type { Document, LineCounter } from 'yaml';
 

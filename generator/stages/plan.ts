@@ -1,5 +1,6 @@
 /**
- * plan: Topology + template catalog → RenderPlan.
+ * plan: Topology + template catalog → RenderUnit[] per cluster (planCluster) and the MeshPlan of
+ * what lives once per mesh under shared/ (planMesh).
  * Decides, for every cluster, which components render, for which revision, into which directory
  * and with which template context. Nothing is rendered here; a plan is cheap to build and to test.
  */
@@ -31,18 +32,6 @@ export interface RenderUnit {
   context: Readonly<Record<string, unknown>>;
 }
 
-export interface RenderPlan {
-  mesh: string;
-  /** Topology file, for the header of generated kustomizations. */
-  topologyFile: string;
-  clusters: readonly string[];
-  units: readonly RenderUnit[];
-  /** Documents taken verbatim from the Istio release (CRDs), written once per mesh under shared/. */
-  shared: readonly SharedDocuments[];
-  /** Kustomization directory → extra entries it lists (references to shared/ directories). */
-  references: ReadonlyMap<string, readonly string[]>;
-}
-
 function mergeReferences(...maps: ReadonlyMap<string, readonly string[]>[]): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const m of maps) for (const [dir, list] of m) out.set(dir, [...(out.get(dir) ?? []), ...list]);
@@ -51,21 +40,6 @@ function mergeReferences(...maps: ReadonlyMap<string, readonly string[]>[]): Map
 
 /** Component planners in the order their layers apply. */
 const PLANNERS: readonly ComponentPlanner[] = [planNamespaces, planBase, planCaCerts, planIstiod, planWebhooks, planGateways, planMeshNetworking, planRemoteSecrets, planVerify];
-
-export function planComponents(
-  topology: Topology,
-  catalog: TemplateCatalog,
-  releases: ReadonlyMap<string, IstioRelease> = new Map(),
-  only: ReadonlySet<string> | null = null,
-): RenderPlan {
-  const units: RenderUnit[] = [];
-  for (const cluster of topology.clusters) {
-    if (only && !only.has(cluster.name)) continue;
-    units.push(...planCluster(topology, cluster, catalog, releases));
-  }
-  const mesh = planMesh(topology, catalog, releases, only);
-  return { mesh: topology.name, topologyFile: topology.file, clusters: topology.clusters.map((c) => c.name), units: [...units, ...mesh.units], shared: mesh.shared, references: mesh.references };
-}
 
 /** The units of one cluster's tree, in the order of the planners. */
 export function planCluster(topology: Topology, cluster: Cluster, catalog: TemplateCatalog, releases: ReadonlyMap<string, IstioRelease>): RenderUnit[] {

@@ -1,5 +1,5 @@
 /**
- * render: RenderPlan → RenderedFile[].
+ * render: RenderUnit[] (and release documents) → RenderedFile[].
  * Expands each unit's templates with its context, splits the output into YAML documents, parses
  * each back and serialises it canonically. A document that does not parse, or lacks apiVersion,
  * kind or metadata.name, fails the render naming the template and the line of its output.
@@ -10,12 +10,8 @@ import type { Diagnostic } from '../diagnostics.ts';
 import { TemplateError } from '../errors.ts';
 import type { RenderedFile } from '../types.ts';
 import { canonicalYaml, isPlainObject } from '../yaml/canonical.ts';
-import type { RenderPlan, RenderUnit } from './plan.ts';
+import type { RenderUnit } from './plan.ts';
 import type { SharedDocuments } from '../components/crds.ts';
-
-export function renderTemplates(plan: RenderPlan): RenderedFile[] {
-  return renderAll(plan.units, plan.shared);
-}
 
 /** Renders units and splits release documents; every template problem is reported at once. */
 export function renderAll(units: readonly RenderUnit[], shared: readonly SharedDocuments[] = []): RenderedFile[] {

@@ -16,7 +16,7 @@ import { pictureFiles } from '../graph/readme.ts';
 import type { IstioRelease } from '../istio/release.ts';
 import { LAYERS } from '../layers.ts';
 import type { TemplateCatalog } from '../templating/catalog.ts';
-import type { Cluster, Topology } from '../types.ts';
+import type { Cluster, RenderedFile, Topology } from '../types.ts';
 import { startClusterWorker } from './stream-worker-client.ts';
 import { assembleKustomizations, KUSTOMIZATION, withMeshFiles, type References } from './assemble.ts';
 import { planCluster, planMesh } from './plan.ts';
@@ -50,9 +50,14 @@ export function renderCluster(
   releases: ReadonlyMap<string, IstioRelease>,
   references: References,
 ): ClusterFiles {
+  return assembled(topology.name, () => renderAll(planCluster(topology, cluster, catalog, releases)), references);
+}
+
+/** render → assemble, with template and assembly problems returned as data (collected over the fleet). */
+function assembled(mesh: string, render: () => RenderedFile[], references: References): ClusterFiles {
   const out: ClusterFiles = { files: [], templateProblems: [], assembleProblems: [] };
   try {
-    out.files = [...assembleKustomizations(topology.name, renderAll(planCluster(topology, cluster, catalog, releases)), references).files];
+    out.files = [...assembleKustomizations(mesh, render(), references).files];
   } catch (e) {
     if (e instanceof TemplateError) out.templateProblems.push(...e.diagnostics);
     else if (e instanceof AssembleError) out.assembleProblems.push(...e.diagnostics);
@@ -96,13 +101,10 @@ export function* meshTreeFiles(
   } finally {
     helper?.stop();
   }
-  try {
-    yield* assembleKustomizations(topology.name, renderAll(mesh.units, mesh.shared), new Map()).files;
-  } catch (e) {
-    if (e instanceof TemplateError) templateProblems.push(...e.diagnostics);
-    else if (e instanceof AssembleError) assembleProblems.push(...e.diagnostics);
-    else throw e;
-  }
+  const shared = assembled(topology.name, () => renderAll(mesh.units, mesh.shared), new Map());
+  templateProblems.push(...shared.templateProblems);
+  assembleProblems.push(...shared.assembleProblems);
+  yield* shared.files;
   if (templateProblems.length > 0) throw new TemplateError('templates failed to render', templateProblems);
   if (assembleProblems.length > 0) throw new AssembleError('two objects at one path, or an unsafe path', assembleProblems);
   // Mesh-level files beside the cluster trees: GitOps entry points and the README with the topology picture.

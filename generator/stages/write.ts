@@ -112,13 +112,16 @@ function stageMesh(outDir: string, tree: MeshFiles, fs: TreeFs): Staged {
   // One mkdir per directory, not per file: trees have tens of thousands of files in a few thousand directories.
   const made = new Set<string>();
   let started = false;
+  // The staging directory is made when the first file is written: an unchanged tree writes nothing.
+  const start = () => {
+    if (started) return;
+    fs.rmSync(paths.staging, { recursive: true, force: true });
+    // Not recursive: out/ exists, and a recursive mkdir reports ENOENT instead of EROFS on a read-only file system.
+    fs.mkdirSync(paths.staging);
+    started = true;
+  };
   const write = (path: string, content: string) => {
-    if (!started) {
-      fs.rmSync(paths.staging, { recursive: true, force: true });
-      // Not recursive: out/ exists, and a recursive mkdir reports ENOENT instead of EROFS on a read-only file system.
-      fs.mkdirSync(paths.staging);
-      started = true;
-    }
+    start();
     const to = safeJoin(paths.staging, path);
     const dir = dirname(to);
     if (!made.has(dir)) {
@@ -136,11 +139,9 @@ function stageMesh(outDir: string, tree: MeshFiles, fs: TreeFs): Staged {
       );
     }
     const index = indexTextOf(digests);
-    if (isClean(drift) && readIfFile(fs, join(meshDir, INDEX_FILE))?.toString('utf8') === index) {
-      if (started) fs.rmSync(paths.staging, { recursive: true, force: true });
-      return { meshDir, paths, drift, upToDate: true };
-    }
-    if (!started) write(INDEX_FILE, index);
+    // A clean drift means nothing was written, so nothing was staged either.
+    if (isClean(drift) && readIfFile(fs, join(meshDir, INDEX_FILE))?.toString('utf8') === index) return { meshDir, paths, drift, upToDate: true };
+    start();
     // Carry over everything on disk that stays: unchanged rendered files and files meshrender did not write.
     if (current) carryOver(fs, current, paths.staging, new Set([...drift.added, ...drift.changed, ...drift.removed]), made);
     fs.writeFileSync(join(paths.staging, INDEX_FILE), index);
@@ -427,12 +428,6 @@ function carryOver(fs: TreeFs, current: string, staging: string, skip: ReadonlyS
 }
 
 /** The index of a tree: header, then `sha256  path` per file, sorted by path. */
-export function indexText(tree: OutputTree): string {
-  const digests = new Map<string, string>();
-  for (const [path, content] of tree.files) digests.set(path, sha256(Buffer.from(content)));
-  return indexTextOf(digests);
-}
-
 function indexTextOf(digests: ReadonlyMap<string, string>): string {
   const lines = [INDEX_HEADER];
   for (const path of [...digests.keys()].sort(byPath)) lines.push(`${digests.get(path)}  ${path}\n`);
