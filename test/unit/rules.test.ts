@@ -23,7 +23,7 @@ const REVS = [
 ];
 /** The topology with remote secrets from an External Secrets store (rule MR020 applies only then). */
 const withRemoteSecrets = (doc: ReturnType<typeof topologyDoc>) => ({ ...doc, spec: { ...doc.spec, remoteSecrets: { provider: 'external-secrets', store: { name: 'mesh-secrets' } } } });
-const external = (name: string, configCluster: string): ClusterInput => ({ name, role: 'external', network: 'n1', external: { address: 'istiod.example.com', configCluster } });
+const external = (name: string, configCluster: string, extra: Record<string, unknown> = { tlsSecret: 'istiod-tls' }): ClusterInput => ({ name, role: 'external', network: 'n1', external: { address: 'istiod.example.com', configCluster, ...extra } });
 
 // One failing topology per rule: [rule id, topology, exact message, the text the position must point at].
 const CASES: [string, unknown, string, string][] = [
@@ -96,6 +96,12 @@ const CASES: [string, unknown, string, string][] = [
     withRemoteSecrets(topologyDoc({ clusters: [primary('a', { apiServer: 'https://a.example.com:6443' }), primary('b')] })),
     'error: cluster "b" is read by the istiod of a, whose remote secret needs this cluster\'s API server URL; add apiServer: https://<host>:<port>, or set spec.remoteSecrets.provider: none and create the remote secrets by hand [MR020]',
     'b',
+  ],
+  [
+    'MR021',
+    topologyDoc({ clusters: [external('x', 'cfg', {}), remote('cfg', 'x')] }),
+    'error: external.address istiod.example.com is a DNS name, so the ingress gateway in front of the external istiod terminates TLS and needs a certificate for it: add external.tlsSecret: <name of the TLS Secret>, or use an IP address for TLS passthrough [MR021]',
+    'istiod.example.com',
   ],
 ];
 

@@ -26,6 +26,7 @@ import { eastWestPerNetwork } from './east-west-per-network.ts';
 import { gatewayNames } from './gateway-names.ts';
 import { uniqueAddresses } from './unique-addresses.ts';
 import { remoteSecretsPossible } from './remote-secrets-possible.ts';
+import { externalTlsSecret } from './external-tls-secret.ts';
 
 export const MESH_RULES: readonly MeshRule[] = [
   uniqueClusterNames,
@@ -48,6 +49,7 @@ export const MESH_RULES: readonly MeshRule[] = [
   gatewayNames,
   uniqueAddresses,
   remoteSecretsPossible,
+  externalTlsSecret,
 ];
 
 export function checkMeshRules(topology: Topology, written: WrittenTopology): Diagnostic[] {
