@@ -33,12 +33,25 @@ export interface ClusterWorker {
   stop(): void;
 }
 
-export function startClusterWorker(topology: Topology, releases: ReadonlyMap<string, IstioRelease>, clusters: readonly Cluster[], references: References): ClusterWorker {
+/** For tests: another worker script, and a shorter wait before giving a silent worker up. */
+export interface WorkerTestHooks {
+  script?: URL;
+  giveUpMs?: number;
+}
+
+export function startClusterWorker(
+  topology: Topology,
+  releases: ReadonlyMap<string, IstioRelease>,
+  clusters: readonly Cluster[],
+  references: References,
+  hooks: WorkerTestHooks = {},
+): ClusterWorker {
+  const giveUpMs = hooks.giveUpMs ?? GIVE_UP_MS;
   const counters = new SharedArrayBuffer(8);
   const shared = new Int32Array(counters);
   const { port1, port2 } = new MessageChannel();
   const input: WorkerInput = { topology, releases: new Map(releases), clusters: clusters.map((c) => c.name), references: [...references], counters };
-  const worker = new Worker(new URL('./stream-worker.ts', import.meta.url), {
+  const worker = new Worker(hooks.script ?? new URL('./stream-worker.ts', import.meta.url), {
     workerData: { input, port: port2 },
     transferList: [port2],
     // The worker holds one cluster at a time: a small young generation keeps its memory small too.
@@ -72,7 +85,7 @@ export function startClusterWorker(topology: Topology, releases: ReadonlyMap<str
         }
         // Wait for the worker to post. Its events cannot reach this blocked thread, so a worker that
         // never answers (it could not start) is given up after a while and this thread renders alone.
-        if (Atomics.wait(shared, POSTED, taken, WAIT_STEP_MS) === 'timed-out' && (waited += WAIT_STEP_MS) >= GIVE_UP_MS) {
+        if (Atomics.wait(shared, POSTED, taken, WAIT_STEP_MS) === 'timed-out' && (waited += WAIT_STEP_MS) >= giveUpMs) {
           stop();
           return null;
         }

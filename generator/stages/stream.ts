@@ -17,7 +17,7 @@ import type { IstioRelease } from '../istio/release.ts';
 import { LAYERS } from '../layers.ts';
 import type { TemplateCatalog } from '../templating/catalog.ts';
 import type { Cluster, RenderedFile, Topology } from '../types.ts';
-import { startClusterWorker } from './stream-worker-client.ts';
+import { startClusterWorker, type WorkerTestHooks } from './stream-worker-client.ts';
 import { assembleKustomizations, KUSTOMIZATION, withMeshFiles, type References } from './assemble.ts';
 import { planCluster, planMesh } from './plan.ts';
 import { renderAll } from './render.ts';
@@ -28,6 +28,8 @@ export type TreeEntry = readonly [path: string, content: string];
 export interface StreamOptions {
   /** Render clusters on a worker thread too (both cores of a small machine); null: when the fleet is large enough. */
   parallel?: boolean | null;
+  /** For tests of the worker's failure paths. */
+  workerHooks?: WorkerTestHooks;
 }
 
 /** From this many clusters on, a worker thread renders most clusters. */
@@ -85,7 +87,7 @@ export function* meshTreeFiles(
   // This thread renders the first clusters while the worker starts, then, since it also writes what
   // it yields, one cluster of every four.
   const onWorker = (i: number) => i >= WORKER_STARTS_AT && i % 4 !== 0;
-  const helper = parallel ? startClusterWorker(topology, releases, clusters.filter((_, i) => onWorker(i)), mesh.references) : null;
+  const helper = parallel ? startClusterWorker(topology, releases, clusters.filter((_, i) => onWorker(i)), mesh.references, options.workerHooks) : null;
   try {
     for (const [i, cluster] of clusters.entries()) {
       const prefix = `clusters/${cluster.name}/`;

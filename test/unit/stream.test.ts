@@ -26,4 +26,20 @@ describe.skipIf(!HAS_SHARED)('the stream of a fleet', () => {
     // And the in-memory tree is the same files, sorted.
     expect([...buildTree(topology, releases, catalog).files]).toEqual([...serial].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   });
+
+  it('gives up a worker that never answers and renders every cluster on this thread, the same files', async () => {
+    const { topology } = checkTopology(topologyFile(fleetTopology({ clusters: 70 })));
+    const releases = await loadReleases(topology, { distDir: ISTIO_DIST });
+    const catalog = loadCatalog();
+    const serial = [...meshTreeFiles(topology, releases, catalog, null, { parallel: false })];
+    const silent = { script: new URL('../fixtures/workers/silent.mjs', import.meta.url), giveUpMs: 300 };
+    expect([...meshTreeFiles(topology, releases, catalog, null, { parallel: true, workerHooks: silent })]).toEqual(serial);
+  });
+
+  it('reports an unexpected failure on the worker instead of writing a partial tree', async () => {
+    const { topology } = checkTopology(topologyFile(fleetTopology({ clusters: 70 })));
+    const releases = await loadReleases(topology, { distDir: ISTIO_DIST });
+    const failing = { script: new URL('../fixtures/workers/failing.mjs', import.meta.url) };
+    expect(() => [...meshTreeFiles(topology, releases, loadCatalog(), null, { parallel: true, workerHooks: failing })]).toThrow(/rendering cluster c0066 on the worker thread failed: Error: boom in the worker/);
+  });
 });
