@@ -13,7 +13,7 @@ import { planMeshNetworking } from '../components/mesh-networking.ts';
 import { planNamespaces } from '../components/namespace.ts';
 import { planVerify } from '../components/verify.ts';
 import { planWebhooks } from '../components/webhooks.ts';
-import type { ComponentPlanner } from '../components/component.ts';
+import type { ComponentPlanner, UnitRequest } from '../components/component.ts';
 import { planCrds, type SharedDocuments } from '../components/crds.ts';
 import { layerDir, type LayerId } from '../layers.ts';
 import type { TemplateCatalog, TemplateRef } from '../templating/catalog.ts';
@@ -43,20 +43,19 @@ const PLANNERS: readonly ComponentPlanner[] = [planNamespaces, planBase, planCaC
 
 /** The units of one cluster's tree, in the order of the planners. */
 export function planCluster(topology: Topology, cluster: Cluster, catalog: TemplateCatalog, releases: ReadonlyMap<string, IstioRelease>): RenderUnit[] {
-  const units: RenderUnit[] = [];
-  for (const planner of PLANNERS) {
-    for (const req of planner({ topology, cluster, catalog, releases })) {
-      units.push({
-        cluster: cluster.name,
-        component: req.component,
-        layer: req.layer,
-        dir: `clusters/${cluster.name}/${layerDir(req.layer)}/${req.unit}`,
-        templates: catalog.templatesFor(req.component, req.revision?.minor ?? null),
-        context: req.context,
-      });
-    }
-  }
-  return units;
+  return PLANNERS.flatMap((planner) => planner({ topology, cluster, catalog, releases }).map((req) => renderUnitOf(cluster, req, catalog)));
+}
+
+/** Where a planner's unit request renders in the cluster's tree, with which templates. */
+export function renderUnitOf(cluster: Cluster, req: UnitRequest, catalog: TemplateCatalog): RenderUnit {
+  return {
+    cluster: cluster.name,
+    component: req.component,
+    layer: req.layer,
+    dir: `clusters/${cluster.name}/${layerDir(req.layer)}/${req.unit}`,
+    templates: catalog.templatesFor(req.component, req.revision?.minor ?? null),
+    context: req.context,
+  };
 }
 
 export interface MeshPlan {

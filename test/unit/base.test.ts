@@ -4,33 +4,15 @@
  * from the chart's reader-serviceaccount.yaml and defaultrevision-validatingwebhookconfiguration.yaml.
  */
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { planBase } from '../../generator/components/base.ts';
-import { renderUnit } from '../../generator/stages/render.ts';
-import { loadCatalog } from '../../generator/templating/catalog.ts';
 import type { Topology } from '../../generator/types.ts';
 import { modelFrom, topologyDoc, type ClusterInput } from '../support/builders.ts';
+import { renderPlannerUnits, type K8sObject } from '../support/render-planner.ts';
 
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
-
-const catalog = loadCatalog();
 
 /** The base units of one cluster, rendered: unit name → [layer, objects]. */
 function renderBase(t: Topology, cluster: string): Map<string, { layer: string; objects: K8sObject[] }> {
-  const c = t.clusters.find((x) => x.name === cluster)!;
-  const out = new Map<string, { layer: string; objects: K8sObject[] }>();
-  for (const req of planBase({ topology: t, cluster: c, catalog, releases: new Map() })) {
-    const files = renderUnit({
-      cluster: c.name,
-      component: req.component,
-      layer: req.layer,
-      dir: `clusters/${c.name}/${req.layer}/${req.unit}`,
-      templates: catalog.templatesFor(req.component, req.revision?.minor ?? null),
-      context: req.context,
-    });
-    out.set(req.unit, { layer: req.layer, objects: files.map((f) => parse(f.content) as K8sObject) });
-  }
-  return out;
+  return new Map(renderPlannerUnits(planBase, t, cluster).map((u) => [u.unit, { layer: u.layer, objects: u.objects }]));
 }
 
 const primary = (name: string, extra: Record<string, unknown> = {}): ClusterInput => ({ name, role: 'primary', network: 'n1', ...extra });

@@ -1,33 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { planGateways } from '../../generator/components/gateways.ts';
 import { clusterNamespaces } from '../../generator/components/namespace.ts';
-import { renderUnit } from '../../generator/stages/render.ts';
 import { loadCatalog } from '../../generator/templating/catalog.ts';
 import type { Topology } from '../../generator/types.ts';
 import { modelFrom, topologyDoc, type ClusterInput } from '../support/builders.ts';
+import { renderedByUnit, renderPlannerUnits, type K8sObject } from '../support/render-planner.ts';
 
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: any; subjects?: unknown };
 
 const catalog = loadCatalog();
 
 /** The gateway units of one cluster, rendered: unit name → objects. */
 function renderGateways(t: Topology, cluster: string): Map<string, K8sObject[]> {
-  const c = t.clusters.find((x) => x.name === cluster)!;
-  const out = new Map<string, K8sObject[]>();
-  for (const req of planGateways({ topology: t, cluster: c, catalog, releases: new Map() })) {
-    expect(req.layer).toBe('gateways');
-    const files = renderUnit({
-      cluster: c.name,
-      component: req.component,
-      layer: req.layer,
-      dir: `clusters/${c.name}/50-gateways/${req.unit}`,
-      templates: catalog.templatesFor(req.component, req.revision?.minor ?? null),
-      context: req.context,
-    });
-    out.set(req.unit, files.map((f) => parse(f.content) as K8sObject));
-  }
-  return out;
+  return renderedByUnit(renderPlannerUnits(planGateways, t, cluster), 'gateways');
 }
 
 const get = (objs: K8sObject[], kind: string) => objs.find((o) => o.kind === kind)!;

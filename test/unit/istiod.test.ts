@@ -5,12 +5,11 @@ import { istiodInstances, type IstiodInstance } from '../../generator/components
 import { injectorValues } from '../../generator/components/istiod-values.ts';
 import { PlanError } from '../../generator/errors.ts';
 import type { IstioRelease } from '../../generator/istio/release.ts';
-import { renderUnit } from '../../generator/stages/render.ts';
 import { loadCatalog } from '../../generator/templating/catalog.ts';
 import type { Topology } from '../../generator/types.ts';
 import { modelFrom, topologyDoc, type ClusterInput } from '../support/builders.ts';
+import { renderedByUnit, renderPlannerUnits, type K8sObject } from '../support/render-planner.ts';
 
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; [k: string]: any };
 
 const catalog = loadCatalog();
 
@@ -41,20 +40,7 @@ function ctx(t: Topology, cluster: string, unit?: string): IstiodContext['istiod
 
 /** The istiod units of one cluster, rendered: unit name → objects. */
 function renderIstiod(t: Topology, cluster: string, releases = releasesFor(t)): Map<string, K8sObject[]> {
-  const c = t.clusters.find((x) => x.name === cluster)!;
-  const out = new Map<string, K8sObject[]>();
-  for (const req of planIstiod({ topology: t, cluster: c, catalog, releases })) {
-    const files = renderUnit({
-      cluster: c.name,
-      component: req.component,
-      layer: req.layer,
-      dir: `clusters/${c.name}/30-control-plane/${req.unit}`,
-      templates: catalog.templatesFor(req.component, req.revision?.minor ?? null),
-      context: req.context,
-    });
-    out.set(req.unit, files.map((f) => parse(f.content) as K8sObject));
-  }
-  return out;
+  return renderedByUnit(renderPlannerUnits(planIstiod, t, cluster, releases), 'control-plane');
 }
 
 const ids = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata.name}`).sort();

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { planMeshNetworking } from '../../generator/components/mesh-networking.ts';
 import { PlanError } from '../../generator/errors.ts';
-import { renderUnit } from '../../generator/stages/render.ts';
 import { loadCatalog } from '../../generator/templating/catalog.ts';
 import type { Topology } from '../../generator/types.ts';
 import { modelFrom, topologyDoc, type ClusterInput } from '../support/builders.ts';
+import { renderedByUnit, renderPlannerUnits, type K8sObject } from '../support/render-planner.ts';
 
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec: any };
 
 const catalog = loadCatalog();
 
@@ -18,20 +16,7 @@ function plan(t: Topology, cluster: string) {
 
 /** The mesh-networking units of one cluster, rendered: unit name → objects. */
 function render(t: Topology, cluster: string): Map<string, K8sObject[]> {
-  const out = new Map<string, K8sObject[]>();
-  for (const req of plan(t, cluster)) {
-    expect(req.layer).toBe('mesh-networking');
-    const files = renderUnit({
-      cluster,
-      component: req.component,
-      layer: req.layer,
-      dir: `clusters/${cluster}/60-mesh-networking/${req.unit}`,
-      templates: catalog.templatesFor(req.component, req.revision?.minor ?? null),
-      context: req.context,
-    });
-    out.set(req.unit, files.map((f) => parse(f.content) as K8sObject));
-  }
-  return out;
+  return renderedByUnit(renderPlannerUnits(planMeshNetworking, t, cluster), 'mesh-networking');
 }
 
 const byName = (objs: K8sObject[], name: string) => objs.find((o) => o.metadata.name === name)!;

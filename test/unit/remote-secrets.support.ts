@@ -6,27 +6,15 @@ import { renderUnit } from '../../generator/stages/render.ts';
 import { loadCatalog } from '../../generator/templating/catalog.ts';
 import type { Topology } from '../../generator/types.ts';
 import { topologyDoc, type ClusterInput } from '../support/builders.ts';
+import { renderPlannerUnits, type K8sObject } from '../support/render-planner.ts';
 
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; [k: string]: any };
+export type { K8sObject };
 
 const catalog = loadCatalog();
 
 /** The units a planner produces for one cluster, rendered: `<layer>/<unit>` → objects. */
 export function renderPlanner(planner: ComponentPlanner, t: Topology, cluster: string): Map<string, K8sObject[]> {
-  const c = t.clusters.find((x) => x.name === cluster)!;
-  const out = new Map<string, K8sObject[]>();
-  for (const req of planner({ topology: t, cluster: c, catalog, releases: new Map() })) {
-    const files = renderUnit({
-      cluster: c.name,
-      component: req.component,
-      layer: req.layer,
-      dir: `clusters/${c.name}/${req.layer}/${req.unit}`,
-      templates: catalog.templatesFor(req.component, req.revision?.minor ?? null),
-      context: req.context,
-    });
-    out.set(`${req.layer}/${req.unit}`, files.map((f) => parse(f.content) as K8sObject));
-  }
-  return out;
+  return new Map(renderPlannerUnits(planner, t, cluster).map((u) => [`${u.layer}/${u.unit}`, u.objects]));
 }
 
 /**

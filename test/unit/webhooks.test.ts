@@ -5,12 +5,11 @@
  * validatingwebhookconfiguration.yaml), written out by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { planWebhooks } from '../../generator/components/webhooks.ts';
-import { renderUnit } from '../../generator/stages/render.ts';
 import { loadCatalog } from '../../generator/templating/catalog.ts';
 import type { Topology } from '../../generator/types.ts';
 import { modelFrom, topologyDoc, type ClusterInput } from '../support/builders.ts';
+import { renderedByUnit, renderPlannerUnits, type K8sObject as RenderedObject } from '../support/render-planner.ts';
 
 type Webhook = {
   name: string;
@@ -20,28 +19,13 @@ type Webhook = {
   failurePolicy: string;
   [k: string]: unknown;
 };
-type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; webhooks?: Webhook[]; [k: string]: any };
+type K8sObject = RenderedObject & { webhooks?: Webhook[] };
 
 const catalog = loadCatalog();
 
 /** The webhook units of one cluster, rendered: unit name → objects. */
 function renderWebhooks(t: Topology, cluster: string): Map<string, K8sObject[]> {
-  const c = t.clusters.find((x) => x.name === cluster)!;
-  const out = new Map<string, K8sObject[]>();
-  for (const req of planWebhooks({ topology: t, cluster: c, catalog, releases: new Map() })) {
-    expect(req.layer).toBe('webhooks');
-    expect(out.has(req.unit), `unit ${req.unit} planned twice`).toBe(false);
-    const files = renderUnit({
-      cluster: c.name,
-      component: req.component,
-      layer: req.layer,
-      dir: `clusters/${c.name}/40-webhooks/${req.unit}`,
-      templates: catalog.templatesFor(req.component, req.revision?.minor ?? null),
-      context: req.context,
-    });
-    out.set(req.unit, files.map((f) => parse(f.content) as K8sObject));
-  }
-  return out;
+  return renderedByUnit(renderPlannerUnits(planWebhooks, t, cluster), 'webhooks');
 }
 
 const ids = (objs: K8sObject[]) => objs.map((o) => `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`).sort();
