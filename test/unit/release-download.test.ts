@@ -8,31 +8,16 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import tar from 'tar-stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PlanError } from '../../generator/errors.ts';
 import { forgetLoadedReleases, formatReleaseSource, loadReleases, type ReleaseOptions } from '../../generator/istio/release.ts';
+import { tarGz } from '../support/tar-gz.ts';
 import { modelFrom, tempDir, topologyDoc } from '../support/builders.ts';
 
 const CRD = 'manifests/charts/base/files/crd-all.gen.yaml';
 const FILES = 'manifests/charts/istio-control/istio-discovery/files';
 const NAME = 'istio-1.30.3-linux-amd64.tar.gz';
 
-/** A tar.gz of the entries, built in memory with tar-stream and gzip. */
-async function tarGz(entries: readonly { name: string; type?: 'file' | 'directory' | 'symlink'; content?: string | Buffer; linkname?: string }[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const collected = (async () => {
-    const chunks: Buffer[] = [];
-    for await (const c of pack) chunks.push(c as Buffer);
-    return Buffer.concat(chunks);
-  })();
-  for (const e of entries) {
-    await new Promise<void>((res, rej) => pack.entry({ name: e.name, type: e.type ?? 'file', linkname: e.linkname }, e.content ?? '', (err) => (err ? rej(err) : res())));
-  }
-  pack.finalize();
-  return gzipSync(await collected);
-}
 
 function synthetic(version = '1.30.3') {
   const top = `istio-${version}/`;

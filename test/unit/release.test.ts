@@ -7,14 +7,13 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import tar from 'tar-stream';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostic } from '../../generator/diagnostics.ts';
 import { PlanError } from '../../generator/errors.ts';
 import { ArchiveError, readReleaseArchive } from '../../generator/istio/archive.ts';
 import { formatReleaseSource, loadReleases, releaseSettings, type IstioRelease, type ReleaseOptions } from '../../generator/istio/release.ts';
 import { parseSha256File, releaseCacheDir } from '../../generator/istio/download.ts';
+import { tarGz, type TarEntry } from '../support/tar-gz.ts';
 import { modelFrom, tempDir, topologyDoc, topologyFile } from '../support/builders.ts';
 import { HAS_SHARED, ISTIO_DIST, sharedSkipReason } from '../support/paths.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -23,32 +22,9 @@ import { snapshotTree } from '../support/tree-snapshot.ts';
 const CRD = 'manifests/charts/base/files/crd-all.gen.yaml';
 const FILES = 'manifests/charts/istio-control/istio-discovery/files';
 
-interface Entry {
-  name: string;
-  type?: 'file' | 'directory' | 'symlink' | 'link';
-  content?: string | Buffer;
-  linkname?: string;
-}
-
-/** A tar.gz of the entries, built in memory with tar-stream and gzip. */
-async function tarGz(entries: readonly Entry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const collected = (async () => {
-    const chunks: Buffer[] = [];
-    for await (const c of pack) chunks.push(c as Buffer);
-    return Buffer.concat(chunks);
-  })();
-  for (const e of entries) {
-    await new Promise<void>((res, rej) =>
-      pack.entry({ name: e.name, type: e.type ?? 'file', linkname: e.linkname, mode: e.type === 'directory' ? 0o755 : 0o644 }, e.content ?? '', (err) => (err ? rej(err) : res())),
-    );
-  }
-  pack.finalize();
-  return gzipSync(await collected);
-}
 
 /** The entries of a made-up release: a top directory, a CRD file, two discovery files and a binary meshrender skips. */
-function syntheticEntries(version: string): Entry[] {
+function syntheticEntries(version: string): TarEntry[] {
   const top = `istio-${version}/`;
   return [
     { name: top, type: 'directory' },
