@@ -32,6 +32,7 @@ import type { Cluster, RemoteSecrets, StoreRef, Topology } from '../types.ts';
 import { READER_SERVICE_ACCOUNT } from './base.ts';
 import type { ComponentPlanner, UnitRequest } from './component.ts';
 import { remoteSecretReads, type ClusterRead } from './mesh-graph.ts';
+import { groupBy } from '../util/group-by.ts';
 
 /** A read, with everything the two sides need: names, namespaces, the ServiceAccount and the Secret istiod reads. */
 export interface RemoteSecretSpec extends ClusterRead {
@@ -50,6 +51,11 @@ export function remoteSecretSpecs(topology: Topology): RemoteSecretSpec[] {
   return specsOf(topology).all;
 }
 
+/** The remote secrets of the mesh by reading cluster, readers in the order of remoteSecretReads. */
+export function remoteSecretSpecsByReader(topology: Topology): ReadonlyMap<string, readonly RemoteSecretSpec[]> {
+  return specsOf(topology).byReader;
+}
+
 interface SpecIndex {
   all: RemoteSecretSpec[];
   byReader: Map<string, RemoteSecretSpec[]>;
@@ -63,17 +69,7 @@ function specsOf(topology: Topology): SpecIndex {
   const hit = specCache.get(topology);
   if (hit) return hit;
   const all = Object.freeze(computeSpecs(topology)) as RemoteSecretSpec[];
-  const group = (key: (s: RemoteSecretSpec) => string) => {
-    const m = new Map<string, RemoteSecretSpec[]>();
-    for (const s of all) {
-      const k = key(s);
-      const list = m.get(k);
-      if (list) list.push(s);
-      else m.set(k, [s]);
-    }
-    return m;
-  };
-  const index = { all, byReader: group((s) => s.reader), byTarget: group((s) => s.target) };
+  const index = { all, byReader: groupBy(all, (s) => s.reader), byTarget: groupBy(all, (s) => s.target) };
   specCache.set(topology, index);
   return index;
 }

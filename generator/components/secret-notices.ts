@@ -11,7 +11,7 @@ import type { Diagnostic } from '../diagnostics.ts';
 import type { Topology, WrittenTopology } from '../types.ts';
 import { positionOf, type PathSegment } from '../yaml/positions.ts';
 import { caSites } from './ca-certs.ts';
-import { remoteSecretSpecs, type RemoteSecretSpec } from './remote-secrets.ts';
+import { remoteSecretSpecsByReader, type RemoteSecretSpec } from './remote-secrets.ts';
 
 /** Up to this many remote secrets of one reader are spelled out one warning each; more are summarised. */
 const SPELLED_OUT = 3;
@@ -26,9 +26,7 @@ export function secretNotices(topology: Topology, written: WrittenTopology): Dia
   const out: Diagnostic[] = [];
   if (topology.remoteSecrets.provider === 'none') {
     const indexOf = new Map(written.spec.clusters.map((c, i) => [c.name, i]));
-    const byReader = new Map<string, RemoteSecretSpec[]>();
-    for (const s of remoteSecretSpecs(topology)) byReader.set(s.reader, [...(byReader.get(s.reader) ?? []), s]);
-    for (const [reader, specs] of byReader) {
+    for (const [reader, specs] of remoteSecretSpecsByReader(topology)) {
       const at: PathSegment[] = ['spec', 'clusters', indexOf.get(reader)!, 'name'];
       // A primary of a large fleet reads hundreds of clusters: one line per reader, not one per secret.
       if (specs.length > SPELLED_OUT) {

@@ -9,8 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { PlanError } from '../../generator/errors.ts';
 import { forgetLoadedReleases, formatReleaseSource, loadReleases, type ReleaseOptions } from '../../generator/istio/release.ts';
+import { planErrorMessages as problems } from '../support/plan-error.ts';
 import { tarGz } from '../support/tar-gz.ts';
 import { modelFrom, tempDir, topologyDoc } from '../support/builders.ts';
 
@@ -90,15 +90,6 @@ function topology(sha?: string, version = '1.30.3') {
 
 function online(cacheDir: string, extra: Partial<ReleaseOptions> = {}): ReleaseOptions {
   return { distDir: null, offline: false, cacheDir, releasesUrl: base, timeoutMs: 2000, ...extra };
-}
-
-async function problems(load: Promise<unknown>): Promise<string[]> {
-  const err = await load.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(PlanError);
-  return (err as PlanError).diagnostics.map((d) => d.message);
 }
 
 const HOW_TO_GET = 'download istio-1.30.3-linux-amd64.tar.gz from https://github.com/istio/istio/releases/tag/1.30.3, put it in a directory and pass --istio-dist DIR';

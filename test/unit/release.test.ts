@@ -13,6 +13,7 @@ import { PlanError } from '../../generator/errors.ts';
 import { ArchiveError, readReleaseArchive } from '../../generator/istio/archive.ts';
 import { formatReleaseSource, loadReleases, releaseSettings, type IstioRelease, type ReleaseOptions } from '../../generator/istio/release.ts';
 import { parseSha256File, releaseCacheDir } from '../../generator/istio/download.ts';
+import { planErrorMessages as problems } from '../support/plan-error.ts';
 import { tarGz, type TarEntry } from '../support/tar-gz.ts';
 import { modelFrom, tempDir, topologyDoc, topologyFile } from '../support/builders.ts';
 import { HAS_SHARED, ISTIO_DIST, sharedSkipReason } from '../support/paths.ts';
@@ -54,16 +55,6 @@ function local(distDir: string | null, extra: Partial<ReleaseOptions> = {}): Rel
 
 function topology(revisions: { name: string; version: string; sha256?: string }[] = [{ name: 'default', version: '1.30.3' }]) {
   return modelFrom(topologyDoc({ istio: { revisions } }));
-}
-
-/** The messages of the PlanError a load throws (fails the test when it does not throw one). */
-async function problems(load: Promise<unknown>): Promise<string[]> {
-  const err = await load.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(PlanError);
-  return (err as PlanError).diagnostics.map((d) => d.message);
 }
 
 describe('release archives in the distribution directory', () => {
