@@ -57,9 +57,11 @@ function settle(): void {
   spawnSync('sync');
 }
 
-function meshrender(args: string[]): Run {
+/** Runs meshrender with render records (stages/render-record.ts) kept in `records`, as on one machine. */
+function meshrender(args: string[], records: string): Run {
   settle();
-  const r = spawnSync(NODE, [...NODE_OPTIONS, join(ROOT, 'bench/child.ts'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const env = { ...process.env, MESHRENDER_RENDER_CACHE_DIR: records };
+  const r = spawnSync(NODE, [...NODE_OPTIONS, join(ROOT, 'bench/child.ts'), ...args], { encoding: 'utf8', maxBuffer: 1 << 28, env });
   const last = r.stderr.trim().split('\n').at(-1) ?? '{}';
   const run = JSON.parse(last) as Run;
   if (run.code !== 0 && !args.includes('--check')) throw new Error(`meshrender ${args.join(' ')} failed:\n${run.output}`);
@@ -97,6 +99,9 @@ function mtimes(dir: string): Map<string, number> {
 
 const results: Record<string, unknown>[] = [];
 const work = mkdtempSync(join(WORK_ROOT, 'meshrender-bench-'));
+// The machine that renders keeps its render records here; a fresh clone (a CI job) has none.
+const records = join(work, 'render-records');
+const freshClone = () => mkdtempSync(join(work, 'no-records-'));
 for (const n of sizes) {
   const topo = fleetTopology({ clusters: n });
   const file = join(work, `fleet-${n}.yaml`);
@@ -108,22 +113,23 @@ for (const n of sizes) {
   let out = '';
   for (let i = 0; i < repeat; i++) {
     out = join(work, `out-${n}-${i}`);
-    fulls.push(meshrender(['render', file, '--out', out, ...common]));
+    fulls.push(meshrender(['render', file, '--out', out, ...common], records));
     floors.push(floor(join(out, mesh)).wallMs);
   }
   const tree = floor(join(out, mesh));
   const before = mtimes(join(out, mesh));
-  const reruns = Array.from({ length: repeat }, () => meshrender(['render', file, '--out', out, ...common]));
+  const reruns = Array.from({ length: repeat }, () => meshrender(['render', file, '--out', out, ...common], records));
   const after = mtimes(join(out, mesh));
   const rewritten = [...after].filter(([p, t]) => before.get(p) !== t).length;
-  const checks = Array.from({ length: repeat }, () => meshrender(['render', '--check', file, '--out', out, ...common]));
+  const checks = Array.from({ length: repeat }, () => meshrender(['render', '--check', file, '--out', out, ...common], records));
+  const freshChecks = Array.from({ length: repeat }, () => meshrender(['render', '--check', file, '--out', out, ...common], freshClone()));
   // One cluster changed: a primary's istiod settings.
   const changed = structuredClone(topo) as { spec: { clusters: Record<string, unknown>[] } };
   const oneChanged: Run[] = [];
   for (let i = 0; i < repeat; i++) {
     changed.spec.clusters[0]!.istiod = { env: { BENCH_ITERATION: String(i) } };
     writeFileSync(file, stringify(changed, { lineWidth: 0 }));
-    oneChanged.push(meshrender(['render', file, '--out', out, ...common]));
+    oneChanged.push(meshrender(['render', file, '--out', out, ...common], records));
   }
   const fullWall = median(fulls.map((r) => r.wallMs));
   const floorWall = median(floors);
@@ -136,11 +142,12 @@ for (const n of sizes) {
     ratioToFloor: fullWall / floorWall,
     unchanged: { wallMs: median(reruns.map((r) => r.wallMs)), filesRewritten: rewritten, ofFull: median(reruns.map((r) => r.wallMs)) / fullWall },
     check: { wallMs: median(checks.map((r) => r.wallMs)), exitCodes: checks.map((r) => r.code), ofFull: median(checks.map((r) => r.wallMs)) / fullWall },
+    checkFreshClone: { wallMs: median(freshChecks.map((r) => r.wallMs)), exitCodes: freshChecks.map((r) => r.code), ofFull: median(freshChecks.map((r) => r.wallMs)) / fullWall },
     oneClusterChanged: { wallMs: median(oneChanged.map((r) => r.wallMs)), output: oneChanged.at(-1)!.output.trim() },
   };
   results.push(row);
   console.log(
-    `${n} clusters: ${tree.files} files, ${(tree.bytes / 1048576).toFixed(1)} MiB; full ${fullWall.toFixed(0)} ms (cpu ${row.full.cpuMs.toFixed(0)} ms, rss ${row.full.maxRssMiB.toFixed(0)} MiB); floor ${floorWall.toFixed(0)} ms; ratio ${row.ratioToFloor.toFixed(2)}; unchanged ${row.unchanged.wallMs.toFixed(0)} ms (${rewritten} rewritten); check ${row.check.wallMs.toFixed(0)} ms; one changed ${row.oneClusterChanged.wallMs.toFixed(0)} ms`,
+    `${n} clusters: ${tree.files} files, ${(tree.bytes / 1048576).toFixed(1)} MiB; full ${fullWall.toFixed(0)} ms (cpu ${row.full.cpuMs.toFixed(0)} ms, rss ${row.full.maxRssMiB.toFixed(0)} MiB); floor ${floorWall.toFixed(0)} ms; ratio ${row.ratioToFloor.toFixed(2)}; unchanged ${row.unchanged.wallMs.toFixed(0)} ms (${rewritten} rewritten); check ${row.check.wallMs.toFixed(0)} ms (fresh clone ${row.checkFreshClone.wallMs.toFixed(0)} ms); one changed ${row.oneClusterChanged.wallMs.toFixed(0)} ms`,
   );
 }
 for (const dir of [...leftovers, work]) rmSync(dir, { recursive: true, force: true });
@@ -169,11 +176,11 @@ if (!values['no-docs']) {
   const table = [
     `Measured ${machine.date} on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Linux ${machine.kernel}, Node ${machine.node} (${machine.nodeOptions || 'no options'}, as \`npm run render\`); trees written under ${machine.workDir}; medians of ${repeat} runs, the disk flushed before each.`,
     '',
-    '| clusters | files | MiB | full render | CPU | peak RSS | floor | render/floor | unchanged (rewritten) | --check | one cluster changed |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| clusters | files | MiB | full render | CPU | peak RSS | floor | render/floor | unchanged (of full; files rewritten) | --check (of full) | --check, fresh clone | one cluster changed |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...results.map((r) => {
       const x = r as typeof results[number] & Record<string, any>;
-      return `| ${x.clusters} | ${x.files} | ${(x.bytes / 1048576).toFixed(1)} | ${ms(x.full.wallMs)} | ${ms(x.full.cpuMs)} | ${x.full.maxRssMiB.toFixed(0)} MiB | ${ms(x.floor.wallMs)} | ${x.ratioToFloor.toFixed(2)}× | ${ms(x.unchanged.wallMs)} (${x.unchanged.filesRewritten}) | ${ms(x.check.wallMs)} | ${ms(x.oneClusterChanged.wallMs)} |`;
+      return `| ${x.clusters} | ${x.files} | ${(x.bytes / 1048576).toFixed(1)} | ${ms(x.full.wallMs)} | ${ms(x.full.cpuMs)} | ${x.full.maxRssMiB.toFixed(0)} MiB | ${ms(x.floor.wallMs)} | ${x.ratioToFloor.toFixed(2)}× | ${ms(x.unchanged.wallMs)} (${pct(x.unchanged.ofFull)}; ${x.unchanged.filesRewritten}) | ${ms(x.check.wallMs)} (${pct(x.check.ofFull)}) | ${ms(x.checkFreshClone.wallMs)} | ${ms(x.oneClusterChanged.wallMs)} |`;
     }),
     '',
     growth !== null ? `Growth of full-render time from 100 to 1,000 clusters: ${growth.toFixed(2)}×.` : '',
@@ -183,6 +190,10 @@ if (!values['no-docs']) {
   const next = doc.includes(start) ? doc.replace(new RegExp(`${start}[\\s\\S]*${end}`), `${start}\n${table}\n${end}`) : `${doc}\n${start}\n${table}\n${end}\n`;
   writeFileSync(docPath, next);
   console.log('wrote docs/performance.json and the table in docs/performance.md');
+}
+
+function pct(x: number): string {
+  return `${Math.round(x * 100)}%`;
 }
 
 function ms(x: number): string {

@@ -17,7 +17,9 @@ import { checkMeshRules } from './stages/rules/index.ts';
 import { locateReleaseProblems } from './stages/rules/istio-release-available.ts';
 import { validateTopology } from './stages/validate.ts';
 import { checkTree, writeTrees, type Drift, type MeshFiles, type WriteResult } from './stages/write.ts';
-import { meshTreeFiles } from './stages/stream.ts';
+import { meshTreeEntries, meshTreeFiles } from './stages/stream.ts';
+import { NO_PREVIOUS_RENDER } from './stages/inputs.ts';
+import { readRenderRecord, renderRecordDir, writeRenderRecord } from './stages/render-record.ts';
 import { loadCatalog, type TemplateCatalog } from './templating/catalog.ts';
 import { posix } from 'node:path';
 import { loadReleases, type IstioRelease, type ReleaseOptions } from './istio/release.ts';
@@ -90,6 +92,8 @@ export interface RenderOptions {
   offline?: boolean;
   /** Render only these clusters into the existing tree (render --cluster, to shard a fleet). */
   clusters?: readonly string[];
+  /** Where render records are kept (stages/render-record.ts); null: render every cluster. @default renderRecordDir() */
+  renderRecords?: string | null;
 }
 
 export interface MeshOutcome {
@@ -137,8 +141,9 @@ export async function renderTopologies(opts: RenderOptions): Promise<MeshOutcome
   // Validating and merging a subset need the whole tree in memory; a plain render streams it,
   // cluster by cluster, into the write (or the comparison of --check).
   const inMemory = opts.validate || only !== null;
+  const recordDir = opts.renderRecords === undefined ? renderRecordDir() : opts.renderRecords;
   const trees: MeshFiles[] = meshes.map((c) => {
-    if (!inMemory) return { mesh: c.topology.name, files: meshTreeFiles(c.topology, c.releases, catalog) };
+    if (!inMemory) return reusingTree(c.topology, c.releases, catalog, { outDir: opts.outDir, recordDir, record: !opts.check });
     const tree = buildTree(c.topology, c.releases, catalog, only);
     const scoped = only ? new Set(c.topology.clusters.map((x) => x.name).filter((n) => only.has(n))) : null;
     return scoped ? mergeSubset(tree, readManagedFiles(posix.join(opts.outDir, c.topology.name)), scoped) : tree;
@@ -155,6 +160,31 @@ export async function renderTopologies(opts: RenderOptions): Promise<MeshOutcome
   }
   const drifts: (Drift | WriteResult)[] = opts.check ? trees.map((t) => checkTree(opts.outDir, t)) : writeTrees(opts.outDir, trees);
   return meshes.map(({ topology, warnings, releases }, i) => ({ topology, warnings, files: drifts[i]!.files, drift: drifts[i]!, releases: [...releases.values()] }));
+}
+
+/**
+ * A mesh's stream for the write stage that skips the clusters whose inputs are those of the last
+ * render of this tree on this machine (its render record), and records this render once written.
+ */
+export function reusingTree(
+  topology: Topology,
+  releases: ReadonlyMap<string, IstioRelease>,
+  catalog: TemplateCatalog,
+  opts: { outDir: string; recordDir: string | null; record: boolean; parallel?: boolean | null },
+): MeshFiles {
+  const { recordDir } = opts;
+  const meshDir = posix.join(opts.outDir, topology.name);
+  const inputs = new Map<string, string>();
+  return {
+    mesh: topology.name,
+    files: (current) => {
+      const previous = recordDir === null || current === null ? NO_PREVIOUS_RENDER : { ...readRenderRecord(recordDir, meshDir), dir: current };
+      return meshTreeEntries(topology, releases, catalog, null, { reuse: { previous, inputs }, parallel: opts.parallel ?? null });
+    },
+    written: (digests) => {
+      if (opts.record && recordDir !== null) writeRenderRecord(recordDir, meshDir, digests, inputs);
+    },
+  };
 }
 
 /** Loads the releases of every topology, reporting every missing one at once. */

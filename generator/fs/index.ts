@@ -7,12 +7,16 @@ import * as fs from 'node:fs';
 /** The synchronous node:fs calls the write stage makes, and nothing else. */
 export type TreeFs = Pick<
   typeof fs,
+  | 'closeSync'
   | 'copyFileSync'
   | 'existsSync'
+  | 'fstatSync'
   | 'linkSync'
   | 'lstatSync'
   | 'mkdirSync'
+  | 'openSync'
   | 'readdirSync'
+  | 'readSync'
   | 'readFileSync'
   | 'readlinkSync'
   | 'renameSync'

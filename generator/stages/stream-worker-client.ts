@@ -10,7 +10,7 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import type { IstioRelease } from '../istio/release.ts';
 import type { Cluster, Topology } from '../types.ts';
 import type { References } from './assemble.ts';
-import type { ClusterFiles } from './stream.ts';
+import type { ClusterFiles, ClusterRecord } from './stream.ts';
 
 /** Counters shared with the worker: [0] results posted, [1] results taken. */
 export const POSTED = 0;
@@ -22,7 +22,15 @@ export interface WorkerInput {
   releases: Map<string, IstioRelease>;
   clusters: string[];
   references: [string, readonly string[]][];
+  /** With reuse of the previous render: the mesh input base (inputs.ts), the tree on disk and the records of the worker's clusters. */
+  reuse: WorkerReuse | null;
   counters: SharedArrayBuffer;
+}
+
+export interface WorkerReuse {
+  base: string;
+  dir: string | null;
+  records: (readonly [cluster: string, record: ClusterRecord])[];
 }
 
 export type WorkerMessage = { cluster: string; result: ClusterFiles } | { cluster: string; fatal: string };
@@ -44,13 +52,14 @@ export function startClusterWorker(
   releases: ReadonlyMap<string, IstioRelease>,
   clusters: readonly Cluster[],
   references: References,
+  reuse: WorkerReuse | null,
   hooks: WorkerTestHooks = {},
 ): ClusterWorker {
   const giveUpMs = hooks.giveUpMs ?? GIVE_UP_MS;
   const counters = new SharedArrayBuffer(8);
   const shared = new Int32Array(counters);
   const { port1, port2 } = new MessageChannel();
-  const input: WorkerInput = { topology, releases: new Map(releases), clusters: clusters.map((c) => c.name), references: [...references], counters };
+  const input: WorkerInput = { topology, releases: new Map(releases), clusters: clusters.map((c) => c.name), references: [...references], reuse, counters };
   const worker = new Worker(hooks.script ?? new URL('./stream-worker.ts', import.meta.url), {
     workerData: { input, port: port2 },
     transferList: [port2],

@@ -22,11 +22,13 @@ try {
   const catalog = loadCatalog();
   const references = byCluster(new Map(input.references));
   const byName = new Map(input.topology.clusters.map((c) => [c.name, c]));
+  const records = new Map(input.reuse?.records ?? []);
+  const reuseFor = (name: string) => (input.reuse ? { base: input.reuse.base, dir: input.reuse.dir, record: records.get(name) } : null);
   for (const [i, name] of input.clusters.entries()) {
     current = name;
     // Bounded look-ahead: wait while LOOKAHEAD results are posted and not yet taken.
     while (i - Atomics.load(shared, TAKEN) >= LOOKAHEAD) Atomics.wait(shared, TAKEN, Atomics.load(shared, TAKEN), 200);
-    post({ cluster: name, result: renderCluster(input.topology, byName.get(name)!, catalog, input.releases, references.get(name) ?? new Map()) });
+    post({ cluster: name, result: renderCluster(input.topology, byName.get(name)!, catalog, input.releases, references.get(name) ?? new Map(), reuseFor(name)) });
   }
 } catch (e) {
   post({ cluster: current, fatal: e instanceof Error ? (e.stack ?? e.message) : String(e) });

@@ -19,8 +19,11 @@ import type { TemplateCatalog } from '../templating/catalog.ts';
 import type { Cluster, RenderedFile, Topology } from '../types.ts';
 import { startClusterWorker, type WorkerTestHooks } from './stream-worker-client.ts';
 import { assembleKustomizations, KUSTOMIZATION, withMeshFiles, type References } from './assemble.ts';
+import { intactFiles } from '../fs/tree-reader.ts';
+import { clusterInputDigest, meshInputBase, type PreviousRender, type Recorded, type UpdateEntry } from './inputs.ts';
 import { planCluster, planMesh } from './plan.ts';
 import { renderAll } from './render.ts';
+import { groupBy } from '../util/group-by.ts';
 
 /** A path of the mesh tree and its content. */
 export type TreeEntry = readonly [path: string, content: string];
@@ -30,34 +33,72 @@ export interface StreamOptions {
   parallel?: boolean | null;
   /** For tests of the worker's failure paths. */
   workerHooks?: WorkerTestHooks;
+  /**
+   * Skip clusters whose inputs are those of the previous render (inputs.ts): their files come out as
+   * Recorded entries, to be checked against the disk, and every cluster's input digest is put in `inputs`.
+   */
+  reuse?: { previous: PreviousRender; inputs: Map<string, string> };
 }
 
 /** From this many clusters on, a worker thread renders most clusters. */
 const PARALLEL_FROM = 128;
 /** Clusters this thread renders alone while the worker starts (~0.4 s: its modules and templates). */
 const WORKER_STARTS_AT = 64;
+/** The same when most clusters are unchanged: checking one on disk takes a fraction of rendering it. */
+const WORKER_STARTS_AT_MOSTLY_KEPT = 128;
+
+/** A file of an unchanged cluster, not rendered: its path, its recorded digest, and whether the disk still holds exactly that. */
+export type KeptFile = readonly [path: string, digest: string, intact: boolean];
 
 /** The files of one cluster's tree and the problems met rendering it. */
 export interface ClusterFiles {
   files: TreeEntry[];
+  /** When the cluster's inputs are those of the previous render: its files, checked on disk instead of rendered (then `files` is empty). */
+  kept: readonly KeptFile[] | null;
   templateProblems: Diagnostic[];
   assembleProblems: Diagnostic[];
+  /** The cluster's input digest, when asked for (reuse was given). */
+  inputDigest: string | null;
 }
 
-/** plan → render → assemble for one cluster. */
+/** What a cluster job needs to reuse the previous render: the mesh input base, the tree on disk and the cluster's record in its index. */
+export interface ClusterReuse {
+  base: string;
+  dir: string | null;
+  record: ClusterRecord | undefined;
+}
+
+/** What the previous render recorded for one cluster: its input digest and its files with their digests, in path order. */
+export interface ClusterRecord {
+  digest: string;
+  files: readonly (readonly [path: string, digest: string])[];
+}
+
+/**
+ * plan → render → assemble for one cluster. With reuse: its input digest too, and when that is the
+ * digest recorded by the previous render, no rendering: its recorded files are checked on disk instead.
+ */
 export function renderCluster(
   topology: Topology,
   cluster: Cluster,
   catalog: TemplateCatalog,
   releases: ReadonlyMap<string, IstioRelease>,
   references: References,
+  reuse: ClusterReuse | null = null,
 ): ClusterFiles {
-  return assembled(topology.name, () => renderAll(planCluster(topology, cluster, catalog, releases)), references);
+  const units = planCluster(topology, cluster, catalog, releases);
+  const inputDigest = reuse ? clusterInputDigest(reuse.base, units, references) : null;
+  if (reuse?.record && reuse.dir !== null && reuse.record.digest === inputDigest) {
+    const files = reuse.record.files;
+    const intact = intactFiles(reuse.dir, files);
+    return { files: [], kept: files.map(([path, digest], i) => [path, digest, intact[i]!] as const), templateProblems: [], assembleProblems: [], inputDigest };
+  }
+  return { ...assembled(topology.name, () => renderAll(units), references), kept: null, inputDigest };
 }
 
 /** render → assemble, with template and assembly problems returned as data (collected over the fleet). */
-function assembled(mesh: string, render: () => RenderedFile[], references: References): ClusterFiles {
-  const out: ClusterFiles = { files: [], templateProblems: [], assembleProblems: [] };
+function assembled(mesh: string, render: () => RenderedFile[], references: References): Pick<ClusterFiles, 'files' | 'templateProblems' | 'assembleProblems'> {
+  const out: Pick<ClusterFiles, 'files' | 'templateProblems' | 'assembleProblems'> = { files: [], templateProblems: [], assembleProblems: [] };
   try {
     out.files = [...assembleKustomizations(mesh, render(), references).files];
   } catch (e) {
@@ -68,35 +109,73 @@ function assembled(mesh: string, render: () => RenderedFile[], references: Refer
   return out;
 }
 
+/** The files of a mesh's tree, every one rendered (no reuse of a previous render). */
 export function* meshTreeFiles(
   topology: Topology,
   releases: ReadonlyMap<string, IstioRelease>,
   catalog: TemplateCatalog,
   only: ReadonlySet<string> | null = null,
-  options: StreamOptions = {},
+  options: Omit<StreamOptions, 'reuse'> = {},
 ): Generator<TreeEntry> {
+  for (const [path, content] of meshTreeEntries(topology, releases, catalog, only, options)) {
+    if (typeof content !== 'string') throw new Error(`internal: ${path} was reused without a previous render`);
+    yield [path, content];
+  }
+}
+
+/** The files of a mesh's tree; with options.reuse, the files of unchanged clusters as Recorded entries. */
+export function* meshTreeEntries(
+  topology: Topology,
+  releases: ReadonlyMap<string, IstioRelease>,
+  catalog: TemplateCatalog,
+  only: ReadonlySet<string> | null = null,
+  options: StreamOptions = {},
+): Generator<UpdateEntry> {
   const mesh = planMesh(topology, catalog, releases, only);
   const referencesOf = byCluster(mesh.references);
+  const referencesFor = (name: string) => referencesOf.get(name) ?? new Map<string, readonly string[]>();
   const templateProblems: Diagnostic[] = [];
   const assembleProblems: Diagnostic[] = [];
   // The layer kustomizations seen, which is all the GitOps files need to know of the cluster trees.
   const layerKustomizations = new Set<string>();
   const layerFiles = new Set(LAYERS.map((l) => `${l.dir}/${KUSTOMIZATION}`));
   const clusters = topology.clusters.filter((c) => !only || only.has(c.name));
+  const reuse = options.reuse ?? null;
+  const base = reuse ? meshInputBase(topology.name, releases) : null;
+  const records = reuse ? clusterRecords(reuse.previous) : new Map<string, ClusterRecord>();
+  const reuseFor = (name: string): ClusterReuse | null => (base === null ? null : { base, dir: reuse!.previous.dir, record: records.get(name) });
   const parallel = options.parallel ?? clusters.length >= PARALLEL_FROM;
   // This thread renders the first clusters while the worker starts, then, since it also writes what
-  // it yields, one cluster of every four.
-  const onWorker = (i: number) => i >= WORKER_STARTS_AT && i % 4 !== 0;
-  const helper = parallel ? startClusterWorker(topology, releases, clusters.filter((_, i) => onWorker(i)), mesh.references, options.workerHooks) : null;
+  // it yields, one cluster of every four; when most clusters are likely unchanged (checked on disk,
+  // not rendered, and little to write), one of every two.
+  const mostlyKept = records.size * 2 >= clusters.length;
+  const startsAt = mostlyKept ? WORKER_STARTS_AT_MOSTLY_KEPT : WORKER_STARTS_AT;
+  const every = mostlyKept ? 2 : 4;
+  const onWorker = (i: number) => i >= startsAt && i % every !== 0;
+  const workerShare = clusters.filter((_, i) => onWorker(i));
+  const helper = parallel
+    ? startClusterWorker(topology, releases, workerShare, mesh.references, base === null ? null : { base, dir: reuse!.previous.dir, records: workerShare.flatMap((c) => (records.has(c.name) ? [[c.name, records.get(c.name)!] as const] : [])) }, options.workerHooks)
+    : null;
   try {
     for (const [i, cluster] of clusters.entries()) {
       const prefix = `clusters/${cluster.name}/`;
-      const result =
-        (helper && onWorker(i) ? helper.next(cluster.name) : null) ?? renderCluster(topology, cluster, catalog, releases, referencesOf.get(cluster.name) ?? new Map());
+      const seen = (path: string) => {
+        if (layerFiles.has(path.slice(prefix.length))) layerKustomizations.add(path);
+      };
+      const result = (helper && onWorker(i) ? helper.next(cluster.name) : null) ?? renderCluster(topology, cluster, catalog, releases, referencesFor(cluster.name), reuseFor(cluster.name));
       templateProblems.push(...result.templateProblems);
       assembleProblems.push(...result.assembleProblems);
+      if (reuse && result.inputDigest !== null) reuse.inputs.set(cluster.name, result.inputDigest);
+      if (result.kept) {
+        // Files that are no longer as recorded (edited or deleted by hand) are rendered again, on demand.
+        const rendered = renderedOnDemand(() => renderCluster(topology, cluster, catalog, releases, referencesFor(cluster.name)), cluster.name);
+        for (const [path, digest, intact] of result.kept) {
+          seen(path);
+          yield [path, { digest, intact, content: () => rendered(path) } satisfies Recorded];
+        }
+      }
       for (const entry of result.files) {
-        if (layerFiles.has(entry[0].slice(prefix.length))) layerKustomizations.add(entry[0]);
+        seen(entry[0]);
         yield entry;
       }
     }
@@ -112,6 +191,36 @@ export function* meshTreeFiles(
   // Mesh-level files beside the cluster trees: GitOps entry points and the README with the topology picture.
   const meshFiles = new Map([...gitopsFiles(topology, { files: layerKustomizations }), ...pictureFiles(topology)]);
   yield* withMeshFiles({ mesh: topology.name, files: new Map() }, meshFiles).files;
+}
+
+/** The previous render's record of each cluster: its input digest and the files under clusters/<name>/. */
+function clusterRecords(previous: PreviousRender): Map<string, ClusterRecord> {
+  const out = new Map<string, ClusterRecord>();
+  if (previous.inputs.size === 0) return out;
+  const filesOf = groupBy(
+    [...previous.files].filter(([path]) => path.startsWith('clusters/')),
+    ([path]) => path.slice('clusters/'.length, path.indexOf('/', 'clusters/'.length)),
+  );
+  for (const [cluster, digest] of previous.inputs) {
+    const files = filesOf.get(cluster);
+    if (files) out.set(cluster, { digest, files });
+  }
+  return out;
+}
+
+/** An unchanged cluster's files, rendered the first time one is needed (a file on disk was edited or deleted). */
+function renderedOnDemand(render: () => ClusterFiles, cluster: string): (path: string) => string {
+  let files: Map<string, string> | null = null;
+  return (path) => {
+    if (files === null) {
+      const result = render();
+      if (result.templateProblems.length + result.assembleProblems.length > 0) throw new TemplateError(`cluster ${cluster} failed to render`, [...result.templateProblems, ...result.assembleProblems]);
+      files = new Map(result.files);
+    }
+    const content = files.get(path);
+    if (content === undefined) throw new Error(`internal: ${path} is recorded for cluster ${cluster}, whose inputs are unchanged, but is no longer rendered`);
+    return content;
+  };
 }
 
 /** Kustomization references grouped by the cluster whose tree holds the kustomization. */

@@ -12,6 +12,10 @@
  * disk and, if new or changed, written into the staging directory at once, so memory holds one
  * cluster's files and the index digests, never the fleet. Several meshes are all staged before any
  * is swapped in, so a failure in one leaves every tree as it was.
+ * A stream that reuses the previous render (stream.ts, render-record.ts) sends the files of unchanged
+ * clusters as Recorded entries, most already found intact on disk; only one that is missing or
+ * differs has its content rendered and written. When every file is as rendered and only the index
+ * differs (edited by hand), the index alone is replaced (one rename).
  * All disk access goes through a TreeFs (node:fs by default), so tests can inject faults.
  */
 import { createHash } from 'node:crypto';
@@ -19,7 +23,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics.ts';
 import { MeshrenderError, WriteError } from '../errors.ts';
 import { nodeFs, type TreeFs } from '../fs/index.ts';
-import type { OutputTree } from '../types.ts';
+import { ABSENT, blockingDirectories, NOT_A_FILE, readRegularFile } from '../fs/tree-reader.ts';
+import type { UpdateEntry } from './inputs.ts';
 
 export const INDEX_FILE = '.meshrender-index';
 const INDEX_HEADER =
@@ -44,7 +49,10 @@ export interface Drift {
 /** The files of one mesh's tree: an OutputTree's map, or a stream from stream.ts. */
 export interface MeshFiles {
   mesh: string;
-  files: Iterable<readonly [string, string]>;
+  /** The files, or a function of the tree on disk (null: none yet) that streams them, reusing what is there. */
+  files: Iterable<readonly [string, string]> | ((current: string | null) => Iterable<UpdateEntry>);
+  /** Called with the digest of every file once the tree on disk is this one (written, or found up to date). */
+  written?: (digests: ReadonlyMap<string, string>) => void;
 }
 
 export interface WriteResult extends Drift {
@@ -83,7 +91,11 @@ export function writeTrees(outDir: string, trees: readonly MeshFiles[], fs: Tree
       locks.push(lockMesh(fs, outDir, tree.mesh));
       staged.push(stageMesh(outDir, tree, fs));
     }
-    return staged.map((s) => commit(fs, s));
+    return staged.map((s) => {
+      const result = commit(fs, s);
+      s.written?.(s.digests);
+      return result;
+    });
   } catch (e) {
     for (const s of staged) discard(fs, s.paths);
     throw e;
@@ -98,6 +110,11 @@ interface Staged {
   drift: Drift;
   /** Nothing changed: nothing was staged and nothing is to be swapped. */
   upToDate: boolean;
+  /** Every file is as rendered but the index differs (edited by hand): the index to install in place of the old one. */
+  indexOnly?: string;
+  /** The digest of every file of the new tree. */
+  digests: ReadonlyMap<string, string>;
+  written?: MeshFiles['written'];
 }
 
 function stageMesh(outDir: string, tree: MeshFiles, fs: TreeFs): Staged {
@@ -140,12 +157,15 @@ function stageMesh(outDir: string, tree: MeshFiles, fs: TreeFs): Staged {
     }
     const index = indexTextOf(digests);
     // A clean drift means nothing was written, so nothing was staged either.
-    if (isClean(drift) && readIfFile(fs, join(meshDir, INDEX_FILE))?.toString('utf8') === index) return { meshDir, paths, drift, upToDate: true };
+    if (isClean(drift) && current) {
+      const same = readIfFile(fs, join(meshDir, INDEX_FILE))?.toString('utf8') === index;
+      return { meshDir, paths, drift, upToDate: same, ...(same ? {} : { indexOnly: index }), digests, written: tree.written };
+    }
     start();
     // Carry over everything on disk that stays: unchanged rendered files and files meshrender did not write.
     if (current) carryOver(fs, current, paths.staging, new Set([...drift.added, ...drift.changed, ...drift.removed]), made);
     fs.writeFileSync(join(paths.staging, INDEX_FILE), index);
-    return { meshDir, paths, drift, upToDate: false };
+    return { meshDir, paths, drift, upToDate: false, digests, written: tree.written };
   } catch (e) {
     discard(fs, paths);
     if (e instanceof MeshrenderError || !(e instanceof Error) || !('code' in e)) throw e;
@@ -157,6 +177,16 @@ function stageMesh(outDir: string, tree: MeshFiles, fs: TreeFs): Staged {
 function commit(fs: TreeFs, s: Staged): WriteResult {
   if (s.upToDate) return { ...s.drift, swapped: false };
   const { meshDir, paths } = s;
+  if (s.indexOnly !== undefined) {
+    try {
+      fs.writeFileSync(paths.index, s.indexOnly);
+      fs.renameSync(paths.index, join(meshDir, INDEX_FILE));
+    } catch (e) {
+      fs.rmSync(paths.index, { force: true });
+      throw writeError(meshDir, e);
+    }
+    return { ...s.drift, swapped: false };
+  }
   try {
     fs.writeFileSync(paths.journal, 'swap\n');
     if (exists(fs, meshDir)) fs.renameSync(meshDir, paths.old);
@@ -246,6 +276,8 @@ function swapPaths(outDir: string, mesh: string) {
     staging: join(outDir, `.${mesh}.meshrender-new`),
     old: join(outDir, `.${mesh}.meshrender-old`),
     journal: join(outDir, `.${mesh}.meshrender-swap`),
+    /** A new index, renamed into the tree when it is all that changed. */
+    index: join(outDir, `.${mesh}.meshrender-index`),
   };
 }
 
@@ -262,6 +294,7 @@ export function recoverSwap(outDir: string, mesh: string, fs: TreeFs = nodeFs): 
   fs.rmSync(p.staging, { recursive: true, force: true });
   fs.rmSync(p.old, { recursive: true, force: true });
   fs.rmSync(p.journal, { force: true });
+  fs.rmSync(p.index, { force: true });
 }
 
 /** The staged tree of an interrupted swap, which is what the next run will install. */
@@ -312,17 +345,32 @@ function compare(
   const drift: Drift = { mesh: tree.mesh, dir: meshDir, added: [], changed: [], removed: [], foreign: [], files: 0 };
   const digests = new Map<string, string>();
   const blocked = new Set<string>();
-  const blocking = current ? blockingEntries(fs, current) : () => null;
-  for (const [path, content] of tree.files) {
+  const above = current ? blockingDirectories(fs, current) : () => ABSENT;
+  const entries = typeof tree.files === 'function' ? tree.files(current) : tree.files;
+  for (const [path, entry] of entries) {
     if (digests.has(path)) throw new Error(`internal: ${path} is rendered twice`);
-    const bytes = Buffer.from(content);
-    digests.set(path, sha256(bytes));
-    const blocker = blocking(path);
+    // A file of an unchanged cluster that the stream already found on disk as recorded.
+    if (typeof entry !== 'string' && entry.intact) {
+      digests.set(path, entry.digest);
+      continue;
+    }
+    const blockedAbove = above(path);
+    const found = blockedAbove === null ? readRegularFile(fs, join(current!, path)) : null;
+    const blocker = typeof blockedAbove === 'string' ? blockedAbove : found === NOT_A_FILE ? path : null;
     if (blocker !== null) {
+      digests.set(path, typeof entry === 'string' ? sha256(Buffer.from(entry)) : entry.digest);
       blocked.add(blocker);
       continue;
     }
-    const onDisk = current ? readIfFile(fs, join(current, path)) : null;
+    const onDisk = found as Buffer | null;
+    // A file of an unchanged cluster: rendered only if the disk no longer holds what the index says.
+    if (typeof entry !== 'string' && onDisk !== null && sha256(onDisk) === entry.digest) {
+      digests.set(path, entry.digest);
+      continue;
+    }
+    const content = typeof entry === 'string' ? entry : entry.content();
+    const bytes = Buffer.from(content);
+    digests.set(path, sha256(bytes));
     if (onDisk === null) drift.added.push(path);
     else if (onDisk.equals(bytes)) continue;
     else if (index.has(path)) drift.changed.push(path);
@@ -343,44 +391,6 @@ function compare(
 
 function byPath(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/**
- * Finds, for a rendered path, what on disk would stop meshrender from writing a regular file there
- * without following a link: a symbolic link or non-directory above it, or anything but a regular file
- * at it. Returns that entry's path, or null. Directory results are cached: trees share directories.
- */
-function blockingEntries(fs: TreeFs, root: string): (rel: string) => string | null {
-  // For each directory prefix: null = a real directory or absent (absent also ends the walk), else the blocker.
-  const dirs = new Map<string, { blocker: string | null; absent: boolean }>();
-  const kind = (rel: string) => {
-    try {
-      const st = fs.lstatSync(join(root, rel));
-      return st.isSymbolicLink() ? 'link' : st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
-    } catch {
-      return 'absent';
-    }
-  };
-  const dirState = (rel: string): { blocker: string | null; absent: boolean } => {
-    const hit = dirs.get(rel);
-    if (hit) return hit;
-    const parent = rel.includes('/') ? dirState(rel.slice(0, rel.lastIndexOf('/'))) : { blocker: null, absent: false };
-    let state: { blocker: string | null; absent: boolean };
-    if (parent.blocker !== null || parent.absent) state = parent;
-    else {
-      const k = kind(rel);
-      state = k === 'dir' ? { blocker: null, absent: false } : k === 'absent' ? { blocker: null, absent: true } : { blocker: rel, absent: false };
-    }
-    dirs.set(rel, state);
-    return state;
-  };
-  return (rel) => {
-    const parent = rel.includes('/') ? dirState(rel.slice(0, rel.lastIndexOf('/'))) : { blocker: null, absent: false };
-    if (parent.blocker !== null) return parent.blocker;
-    if (parent.absent) return null;
-    const k = kind(rel);
-    return k === 'file' || k === 'absent' ? null : rel;
-  };
 }
 
 /** Why a path blocks a write, for the message. */

@@ -2,7 +2,8 @@
  * Runs once around the whole test run. Says once, visibly, when the tests that need ../shared/ are
  * skipped, and gives the run one temporary root (TMPDIR, inherited by the test workers and by every
  * CLI they spawn) that is removed at the end, so no run leaves directories behind in the system's
- * temporary directory.
+ * temporary directory. Render records (stages/render-record.ts) go there too, never into the
+ * developer's cache.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,11 +15,14 @@ export default function setup(): () => void {
     process.stdout.write(`\nmeshrender tests: ${sharedSkipReason()}.\nTests of rendering with real Istio releases and of fidelity to the upstream charts are skipped.\n\n`);
   }
   const root = mkdtempSync(join(tmpdir(), 'meshrender-tests-'));
-  const previous = process.env.TMPDIR;
+  const previous = { TMPDIR: process.env.TMPDIR, MESHRENDER_RENDER_CACHE_DIR: process.env.MESHRENDER_RENDER_CACHE_DIR };
   process.env.TMPDIR = root;
+  process.env.MESHRENDER_RENDER_CACHE_DIR = join(root, 'render-records');
   return () => {
-    if (previous === undefined) delete process.env.TMPDIR;
-    else process.env.TMPDIR = previous;
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
     rmSync(root, { recursive: true, force: true, maxRetries: 3 });
   };
 }

@@ -1,0 +1,95 @@
+/**
+ * Input digests: a sha256 of everything one cluster's files are rendered from, recorded in the tree's
+ * index so that the next render can skip clusters whose inputs did not change.
+ * A cluster's files are a function of its render units (directories, templates, contexts), the
+ * kustomization references into shared/, the mesh name and meshrender itself; the digest covers
+ * all of them, and meshrender's own code, templates and YAML libraries through the engine digest,
+ * so that editing a template or upgrading meshrender renders every cluster again.
+ * A skipped cluster's files are still read back and checked against the index (stream.ts and
+ * write.ts): a hand-edited or deleted file is rendered and written again.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { IstioRelease } from '../istio/release.ts';
+import type { References } from './assemble.ts';
+import type { RenderUnit } from './plan.ts';
+
+/** A file that the previous render wrote from the same inputs: its recorded digest, and its content on demand (rendering it). */
+export interface Recorded {
+  readonly digest: string;
+  /** The file on disk was found to be exactly that (a regular file, reached without a link): nothing to read or write. */
+  readonly intact: boolean;
+  content(): string;
+}
+
+/** A path of a mesh tree and its content, or the record of a file that is expected unchanged on disk. */
+export type UpdateEntry = readonly [path: string, content: string | Recorded];
+
+/** What the index of the tree on disk says about the previous render. */
+export interface PreviousRender {
+  /** sha256 of every file meshrender wrote, by path. */
+  files: ReadonlyMap<string, string>;
+  /** Input digest of every cluster, by cluster name. */
+  inputs: ReadonlyMap<string, string>;
+  /** The tree on disk those files are in; null when there is none. */
+  dir: string | null;
+}
+
+export const NO_PREVIOUS_RENDER: PreviousRender = { files: new Map(), inputs: new Map(), dir: null };
+
+const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** Libraries whose version can change the bytes written. */
+const OUTPUT_LIBRARIES = ['handlebars', 'js-yaml', 'yaml'];
+
+let engine: string | undefined;
+
+/** sha256 of meshrender's code (generator/), templates, package.json and the versions of the libraries that shape its output. */
+export function engineDigest(): string {
+  if (engine !== undefined) return engine;
+  const require = createRequire(import.meta.url);
+  const libraries = OUTPUT_LIBRARIES.map((lib) => `${lib}@${(require(`${lib}/package.json`) as { version: string }).version}`);
+  engine = packageDigest(PACKAGE_ROOT, libraries);
+  return engine;
+}
+
+/** sha256 over a package's package.json and every file under generator/ and templates/ (names and bytes), and `extra`. */
+export function packageDigest(root: string, extra: readonly string[] = []): string {
+  const h = createHash('sha256');
+  const files = ['generator', 'templates'].flatMap((dir) =>
+    readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => join(e.parentPath, e.name)),
+  );
+  for (const file of [join(root, 'package.json'), ...files.sort()]) {
+    h.update(`${relative(root, file)}\0`).update(readFileSync(file)).update('\0');
+  }
+  for (const e of extra) h.update(`${e}\0`);
+  return h.digest('hex');
+}
+
+/** The part of every cluster's digest that is the same across a mesh: meshrender, the mesh name and its Istio releases. */
+export function meshInputBase(mesh: string, releases: ReadonlyMap<string, IstioRelease>): string {
+  const h = createHash('sha256').update(`${engineDigest()}\0${mesh}\0`);
+  for (const version of [...releases.keys()].sort()) {
+    const r = releases.get(version)!;
+    h.update(`${version}\0`).update(r.crds).update('\0');
+    for (const name of [...r.discoveryFiles.keys()].sort()) h.update(`${name}\0`).update(r.discoveryFiles.get(name)!).update('\0');
+  }
+  return h.digest('hex');
+}
+
+/**
+ * The input digest of one cluster. Contexts are plain data (test/unit/inputs.test.ts checks every
+ * planner's), so their JSON is a faithful record of them.
+ */
+export function clusterInputDigest(base: string, units: readonly RenderUnit[], references: References): string {
+  const h = createHash('sha256').update(base);
+  for (const u of units) {
+    h.update(JSON.stringify([u.dir, u.component, u.layer, u.templates.map((t) => t.source), u.context]));
+  }
+  for (const dir of [...references.keys()].sort()) h.update(JSON.stringify([dir, references.get(dir)]));
+  return h.digest('hex');
+}

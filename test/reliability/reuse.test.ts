@@ -1,0 +1,172 @@
+/**
+ * Re-rendering reuses the clusters whose inputs did not change since the last render on this machine
+ * (stages/inputs.ts, stages/render-record.ts): their files are checked on disk instead of rendered.
+ * What must hold: the tree is always byte for byte what a fresh render writes, whatever was edited,
+ * deleted or replaced by hand; nothing in the committed tree (its index) can make a tampered file
+ * pass as rendered; nothing is read through a link; and the worker thread of a large fleet reuses
+ * exactly as this thread does.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, renameSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { fleetTopology } from '../../bench/fleet.ts';
+import { WriteError } from '../../generator/errors.ts';
+import { loadReleases } from '../../generator/istio/release.ts';
+import { checkTopology, renderTopologies, reusingTree } from '../../generator/pipeline.ts';
+import type { UpdateEntry } from '../../generator/stages/inputs.ts';
+import { INDEX_FILE, writeTree } from '../../generator/stages/write.ts';
+import { loadCatalog } from '../../generator/templating/catalog.ts';
+import { tempDir, topologyFile } from '../support/builders.ts';
+import { HAS_SHARED, ISTIO_DIST } from '../support/paths.ts';
+import { snapshotTree } from '../support/tree-snapshot.ts';
+
+/** A machine: its output directory and its cache of render records. */
+const machine = () => ({ out: tempDir(), records: tempDir() });
+type Machine = ReturnType<typeof machine>;
+
+const render = (file: string, m: Machine, check = false) => renderTopologies({ topologies: [file], outDir: m.out, check, istioDist: ISTIO_DIST, renderRecords: m.records });
+
+/** Renders like `render`, and returns how each path came: rendered, or kept (and whether found intact). */
+async function renderObserved(file: string, m: Machine, parallel: boolean | null = null): Promise<Map<string, 'rendered' | 'intact' | 'kept, not intact'>> {
+  const { topology } = checkTopology(file);
+  const releases = await loadReleases(topology, { distDir: ISTIO_DIST });
+  const how = new Map<string, 'rendered' | 'intact' | 'kept, not intact'>();
+  const tree = reusingTree(topology, releases, loadCatalog(), { outDir: m.out, recordDir: m.records, record: true, parallel });
+  const files = tree.files as (current: string | null) => Iterable<UpdateEntry>;
+  writeTree(m.out, {
+    ...tree,
+    files: function* (current): Generator<UpdateEntry> {
+      for (const entry of files(current)) {
+        const [path, content] = entry;
+        how.set(path, typeof content === 'string' ? 'rendered' : content.intact ? 'intact' : 'kept, not intact');
+        yield entry;
+      }
+    },
+  });
+  return how;
+}
+
+const clusterFiles = (how: Map<string, string>, cluster: string) => [...how].filter(([p]) => p.startsWith(`clusters/${cluster}/`));
+
+describe.skipIf(!HAS_SHARED)('re-rendering reuses unchanged clusters', () => {
+  it('records the input digest of every cluster outside the tree, and nothing of it in the tree', async () => {
+    const m = machine();
+    const file = topologyFile(fleetTopology({ clusters: 4 }));
+    await render(file, m);
+    const [record, ...others] = readdirSync(m.records);
+    expect(others).toEqual([]);
+    const lines = readFileSync(join(m.records, record!), 'utf8').split('\n');
+    expect(lines.filter((l) => l.startsWith('input ')).map((l) => l.split('  ')[1])).toEqual(['c0001', 'c0002', 'c0003', 'c0004']);
+    expect(readFileSync(join(m.out, 'fleet-4', INDEX_FILE), 'utf8')).not.toMatch(/input/);
+  });
+
+  it('renders no cluster again when nothing changed, and finds every file of theirs intact', async () => {
+    const m = machine();
+    const file = topologyFile(fleetTopology({ clusters: 4 }));
+    const first = await renderObserved(file, m);
+    expect(new Set(first.values())).toEqual(new Set(['rendered']));
+    const second = await renderObserved(file, m);
+    expect([...second.keys()]).toEqual([...first.keys()]);
+    for (const [path, how] of second) expect(how, path).toBe(path.startsWith('clusters/') ? 'intact' : 'rendered');
+  });
+
+  it('writes again a file edited by hand and one deleted by hand, which --check reports first', async () => {
+    const m = machine();
+    const file = topologyFile(fleetTopology({ clusters: 4 }));
+    await render(file, m);
+    const fresh = snapshotTree(join(m.out, 'fleet-4'));
+    const edited = 'clusters/c0003/00-namespaces/kustomization.yaml';
+    const deleted = 'clusters/c0002/kustomization.yaml';
+    writeFileSync(join(m.out, 'fleet-4', edited), 'resources: []\n');
+    unlinkSync(join(m.out, 'fleet-4', deleted));
+    const [check] = await render(file, m, true);
+    expect(check!.drift).toMatchObject({ added: [deleted], changed: [edited], removed: [] });
+    const how = await renderObserved(file, m);
+    expect(how.get(edited)).toBe('kept, not intact');
+    expect(how.get(deleted)).toBe('kept, not intact');
+    expect(snapshotTree(join(m.out, 'fleet-4'))).toEqual(fresh);
+  });
+
+  it('finds a tampered file whose digest was forged in the index too, on the machine that rendered and on a fresh one', async () => {
+    const m = machine();
+    const file = topologyFile(fleetTopology({ clusters: 4 }));
+    await render(file, m);
+    const tampered = 'clusters/c0001/30-control-plane/kustomization.yaml';
+    const bytes = `${readFileSync(join(m.out, 'fleet-4', tampered), 'utf8')}# tampered\n`;
+    writeFileSync(join(m.out, 'fleet-4', tampered), bytes);
+    const index = join(m.out, 'fleet-4', INDEX_FILE);
+    const forged = readFileSync(index, 'utf8').replace(/^[0-9a-f]{64}(?= {2}clusters\/c0001\/30-control-plane\/kustomization\.yaml$)/m, createHash('sha256').update(bytes).digest('hex'));
+    expect(forged).not.toBe(readFileSync(index, 'utf8'));
+    writeFileSync(index, forged);
+    for (const where of [m, { out: m.out, records: tempDir() }]) {
+      const [check] = await render(file, where, true);
+      expect(check!.drift).toMatchObject({ added: [], changed: [tampered], removed: [] });
+    }
+  });
+
+  it('renders a cluster whose inputs changed, reuses the others, and writes what a fresh render writes', async () => {
+    const m = machine();
+    const doc = fleetTopology({ clusters: 6 });
+    await render(topologyFile(doc), m);
+    // c0002 (a primary) gets other istiod resources: its istiod Deployment changes, nothing else.
+    const clusters = (doc.spec as { clusters: Record<string, unknown>[] }).clusters;
+    clusters[1] = { ...clusters[1], istiod: { resources: { requests: { cpu: '750m' } } } };
+    const changed = topologyFile(doc);
+    const how = await renderObserved(changed, m);
+    const fresh = machine();
+    await render(changed, fresh);
+    expect(snapshotTree(join(m.out, 'fleet-6'))).toEqual(snapshotTree(join(fresh.out, 'fleet-6')));
+    for (const c of ['c0001', 'c0003', 'c0004', 'c0005', 'c0006']) expect(new Set(clusterFiles(how, c).map(([, h]) => h)), c).toEqual(new Set(['intact']));
+    expect(new Set(clusterFiles(how, 'c0002').map(([, h]) => h))).toEqual(new Set(['rendered']));
+  });
+
+  it('reports a directory of an unchanged cluster replaced by a symbolic link, and reads nothing through it', async () => {
+    const m = machine();
+    const file = topologyFile(fleetTopology({ clusters: 4 }));
+    await render(file, m);
+    const dir = join(m.out, 'fleet-4', 'clusters/c0004/00-namespaces');
+    const elsewhere = join(tempDir(), 'namespaces');
+    renameSync(dir, elsewhere);
+    symlinkSync(elsewhere, dir);
+    const before = snapshotTree(m.out);
+    await expect(render(file, m)).rejects.toThrow(WriteError);
+    expect(snapshotTree(m.out)).toEqual(before);
+  });
+
+  it('replaces the index alone when it was edited by hand and every file is as rendered', async () => {
+    const m = machine();
+    const file = topologyFile(fleetTopology({ clusters: 4 }));
+    await render(file, m);
+    const index = join(m.out, 'fleet-4', INDEX_FILE);
+    const full = readFileSync(index, 'utf8');
+    writeFileSync(index, full.split('\n').filter((l) => !l.endsWith('clusters/c0002/kustomization.yaml')).join('\n'));
+    const meshDir = statSync(join(m.out, 'fleet-4')).ino;
+    const file1 = statSync(join(m.out, 'fleet-4', 'clusters/c0001/kustomization.yaml')).ino;
+    const [result] = await render(file, m);
+    expect(readFileSync(index, 'utf8')).toBe(full);
+    // No swap: the same directory and the same files, and nothing left beside the tree.
+    expect(statSync(join(m.out, 'fleet-4')).ino).toBe(meshDir);
+    expect(statSync(join(m.out, 'fleet-4', 'clusters/c0001/kustomization.yaml')).ino).toBe(file1);
+    expect(result!.drift).toMatchObject({ added: [], changed: [], removed: [], swapped: false });
+    expect(readdirSync(m.out)).toEqual(['fleet-4']);
+  });
+
+  it('reuses on the worker thread of a large fleet exactly as on this thread', async () => {
+    // 140 clusters: when most are unchanged, the worker checks one of every two from the 129th on (c0130, c0132, ...).
+    const file = topologyFile(fleetTopology({ clusters: 140 }));
+    const m = machine();
+    await render(file, m);
+    const fresh = snapshotTree(join(m.out, 'fleet-140'));
+    // Damage one file of a cluster the worker checks and one of a cluster this thread checks.
+    const onWorker = 'clusters/c0132/kustomization.yaml';
+    const here = 'clusters/c0001/kustomization.yaml';
+    for (const p of [onWorker, here]) writeFileSync(join(m.out, 'fleet-140', p), '# edited\n');
+    const how = await renderObserved(file, m, true);
+    for (const [path, h] of how) {
+      const expected = path === onWorker || path === here ? 'kept, not intact' : path.startsWith('clusters/') ? 'intact' : 'rendered';
+      expect(h, path).toBe(expected);
+    }
+    expect(snapshotTree(join(m.out, 'fleet-140'))).toEqual(fresh);
+  });
+});
