@@ -1,6 +1,7 @@
 /**
- * The cluster worker: renders its share of a fleet's clusters (three of every four), in order, and posts
- * each cluster's files to the main thread (stream-worker-client.ts), never more than LOOKAHEAD
+ * The cluster worker: renders its share of a fleet's clusters (three of every four; or checks on disk
+ * the recorded files of those that are unchanged, stream.ts), in order, and posts each cluster's files
+ * to the main thread (stream-worker-client.ts), never more than LOOKAHEAD
  * ahead of what the main thread has taken. Template and assembly problems travel as data; anything
  * else is reported as fatal, and the main thread throws it.
  */

@@ -8,6 +8,9 @@
  * mesh-level files, so a consumer that stages what it receives discards it all.
  * In a large fleet a worker thread renders three clusters of every four (stream-worker.ts) while
  * this thread renders the rest and the consumer writes; the files come out in the same order either way.
+ * With reuse (a render record of the tree on disk, render-record.ts), a cluster whose input digest
+ * is the recorded one is not rendered: its recorded files are hashed on disk and come out as
+ * Recorded entries, rendered on demand if one is no longer intact.
  */
 import type { Diagnostic } from '../diagnostics.ts';
 import { AssembleError, TemplateError } from '../errors.ts';
