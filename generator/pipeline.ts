@@ -17,7 +17,7 @@ import { checkMeshRules } from './stages/rules/index.ts';
 import { locateReleaseProblems } from './stages/rules/istio-release-available.ts';
 import { validateTopology } from './stages/validate.ts';
 import { checkTree, writeTrees, type Drift, type MeshFiles, type WriteResult } from './stages/write.ts';
-import { meshTreeEntries, meshTreeFiles } from './stages/stream.ts';
+import { meshTreeEntries, meshTreeFiles, type StreamOptions } from './stages/stream.ts';
 import { NO_PREVIOUS_RENDER } from './stages/inputs.ts';
 import { readRenderRecord, renderRecordDir, writeRenderRecord } from './stages/render-record.ts';
 import { loadCatalog, type TemplateCatalog } from './templating/catalog.ts';
@@ -170,7 +170,7 @@ export function reusingTree(
   topology: Topology,
   releases: ReadonlyMap<string, IstioRelease>,
   catalog: TemplateCatalog,
-  opts: { outDir: string; recordDir: string | null; record: boolean; parallel?: boolean | null },
+  opts: { outDir: string; recordDir: string | null; record: boolean; stream?: Omit<StreamOptions, 'reuse'> },
 ): MeshFiles {
   const { recordDir } = opts;
   const meshDir = posix.join(opts.outDir, topology.name);
@@ -179,7 +179,7 @@ export function reusingTree(
     mesh: topology.name,
     files: (current) => {
       const previous = recordDir === null || current === null ? NO_PREVIOUS_RENDER : { ...readRenderRecord(recordDir, meshDir), dir: current };
-      return meshTreeEntries(topology, releases, catalog, null, { reuse: { previous, inputs }, parallel: opts.parallel ?? null });
+      return meshTreeEntries(topology, releases, catalog, null, { ...opts.stream, reuse: { previous, inputs } });
     },
     written: (digests) => {
       if (opts.record && recordDir !== null) writeRenderRecord(recordDir, meshDir, digests, inputs);

@@ -1,10 +1,15 @@
 /**
  * The main thread's side of the cluster worker (stream-worker.ts): starts it with the checked
- * topology, the releases and the clusters it renders, and hands out its results in order, blocking
- * until the next one is there. The consumer of the stream is synchronous (the write stage), so
- * results are taken with receiveMessageOnPort, and the wait is an Atomics.wait on a counter the
- * worker raises after each result. The worker renders at most LOOKAHEAD clusters ahead, so memory
- * stays bounded whatever the size of the fleet.
+ * topology, the releases and the clusters of the stream, and shares the work with it cluster by
+ * cluster. Both threads take the next cluster from one shared counter: the worker takes one as soon
+ * as it is free (never more than LOOKAHEAD results ahead of what this thread has taken, so memory
+ * stays bounded). This thread, which also writes what the stream yields, renders the cluster it needs
+ * next itself when the worker has not taken it, and while it waits for one the worker is rendering,
+ * it renders clusters further on (at most LOOKAHEAD, kept until the stream reaches them). So the
+ * worker renders as much as it can, and this thread renders while the worker starts and whenever
+ * writing leaves it time, whatever the disk.
+ * The consumer of the stream is synchronous (the write stage), so results are taken with
+ * receiveMessageOnPort, and the wait is an Atomics.wait on a counter the worker raises after each result.
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { IstioRelease } from '../istio/release.ts';
@@ -12,17 +17,19 @@ import type { Cluster, Topology } from '../types.ts';
 import type { References } from './assemble.ts';
 import type { ClusterFiles, ClusterRecord } from './stream.ts';
 
-/** Counters shared with the worker: [0] results posted, [1] results taken. */
+/** Counters shared with the worker: [0] results posted, [1] results taken, [2] the next cluster nobody has taken. */
 export const POSTED = 0;
 export const TAKEN = 1;
-export const LOOKAHEAD = 4;
+export const NEXT = 2;
+export const LOOKAHEAD = 16;
 
 export interface WorkerInput {
   topology: Topology;
   releases: Map<string, IstioRelease>;
+  /** Every cluster of the stream, in order; the shared counter NEXT indexes this list. */
   clusters: string[];
   references: [string, readonly string[]][];
-  /** With reuse of the previous render: the mesh input base (inputs.ts), the tree on disk and the records of the worker's clusters. */
+  /** With reuse of the previous render: the mesh input base (inputs.ts), the tree on disk and the records of the clusters. */
   reuse: WorkerReuse | null;
   counters: SharedArrayBuffer;
 }
@@ -33,18 +40,29 @@ export interface WorkerReuse {
   records: (readonly [cluster: string, record: ClusterRecord])[];
 }
 
-export type WorkerMessage = { cluster: string; result: ClusterFiles } | { cluster: string; fatal: string };
+export type WorkerMessage = { index: number; cluster: string; result: ClusterFiles } | { index: number; cluster: string; fatal: string };
 
 export interface ClusterWorker {
-  /** The result for `cluster`, which must be the next of the worker's clusters; null when the worker is gone (render it here). */
-  next(cluster: string): ClusterFiles | null;
+  /**
+   * The result for the cluster at `index` (the stream asks in order, for each cluster it has not
+   * rendered ahead): from the worker if it took that cluster, else null, and the caller renders it
+   * (also when the worker is gone). While waiting, clusters further on are rendered with `ahead`.
+   */
+  take(index: number, ahead: RenderAhead): ClusterFiles | null;
   stop(): void;
 }
 
-/** For tests: another worker script, and a shorter wait before giving a silent worker up. */
+/** The stream's side of rendering ahead: whether it may hold one more result, and rendering the cluster at an index into its buffer. */
+export interface RenderAhead {
+  room(): boolean;
+  render(index: number): void;
+}
+
+/** For tests: another worker script, a shorter wait before giving a silent worker up, or every cluster left to the worker. */
 export interface WorkerTestHooks {
   script?: URL;
   giveUpMs?: number;
+  workerOnly?: boolean;
 }
 
 export function startClusterWorker(
@@ -56,7 +74,7 @@ export function startClusterWorker(
   hooks: WorkerTestHooks = {},
 ): ClusterWorker {
   const giveUpMs = hooks.giveUpMs ?? GIVE_UP_MS;
-  const counters = new SharedArrayBuffer(8);
+  const counters = new SharedArrayBuffer(12);
   const shared = new Int32Array(counters);
   const { port1, port2 } = new MessageChannel();
   const input: WorkerInput = { topology, releases: new Map(releases), clusters: clusters.map((c) => c.name), references: [...references], reuse, counters };
@@ -75,8 +93,10 @@ export function startClusterWorker(
     void worker.terminate();
   };
   return {
-    next(cluster) {
+    take(index, ahead) {
       if (!alive) return null;
+      // Nobody has taken this cluster: take it here (unless a test leaves everything to the worker).
+      if (!hooks.workerOnly && Atomics.compareExchange(shared, NEXT, index, index + 1) === index) return null;
       let waited = 0;
       for (;;) {
         const got = receiveMessageOnPort(port1) as { message: WorkerMessage } | undefined;
@@ -89,11 +109,20 @@ export function startClusterWorker(
             stop();
             throw new Error(`rendering cluster ${m.cluster} on the worker thread failed: ${m.fatal}`);
           }
-          if (m.cluster !== cluster) throw new Error(`internal: the worker rendered ${m.cluster}, expected ${cluster}`);
+          // The worker takes clusters in order and this thread asks in order, so its next result is this one.
+          if (m.index !== index) throw new Error(`internal: the worker rendered cluster #${m.index} (${m.cluster}), expected #${index}`);
           return m.result;
         }
+        // Not there yet: render a cluster further on that nobody has taken, if the stream can hold it.
+        if (!hooks.workerOnly && ahead.room()) {
+          const next = Atomics.load(shared, NEXT);
+          if (next < clusters.length && Atomics.compareExchange(shared, NEXT, next, next + 1) === next) {
+            ahead.render(next);
+            continue;
+          }
+        }
         // Wait for the worker to post. Its events cannot reach this blocked thread, so a worker that
-        // never answers (it could not start) is given up after a while and this thread renders alone.
+        // took a cluster and never answers is given up after a while and this thread renders alone.
         if (Atomics.wait(shared, POSTED, taken, WAIT_STEP_MS) === 'timed-out' && (waited += WAIT_STEP_MS) >= giveUpMs) {
           stop();
           return null;
@@ -107,4 +136,3 @@ export function startClusterWorker(
 const WAIT_STEP_MS = 100;
 /** Without any result for this long, the worker is given up (one cluster renders in milliseconds; starting takes well under a second). */
 const GIVE_UP_MS = 20_000;
-

@@ -1,14 +1,13 @@
 /**
- * The cluster worker: renders its share of a fleet's clusters (three of every four; or checks on disk
- * the recorded files of those that are unchanged, stream.ts), in order, and posts each cluster's files
- * to the main thread (stream-worker-client.ts), never more than LOOKAHEAD
- * ahead of what the main thread has taken. Template and assembly problems travel as data; anything
- * else is reported as fatal, and the main thread throws it.
+ * The cluster worker: takes the next cluster nobody has taken (stream-worker-client.ts), renders it
+ * (or, when it is unchanged, checks its recorded files on disk: stream.ts) and posts its files to the
+ * main thread, never more than LOOKAHEAD results ahead of what the main thread has taken. Template
+ * and assembly problems travel as data; anything else is reported as fatal, and the main thread throws it.
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { loadCatalog } from '../templating/catalog.ts';
 import { byCluster, renderCluster } from './stream.ts';
-import { LOOKAHEAD, POSTED, TAKEN, type WorkerInput, type WorkerMessage } from './stream-worker-client.ts';
+import { LOOKAHEAD, NEXT, POSTED, TAKEN, type WorkerInput, type WorkerMessage } from './stream-worker-client.ts';
 
 const { input, port } = workerData as { input: WorkerInput; port: MessagePort };
 const shared = new Int32Array(input.counters);
@@ -18,20 +17,22 @@ const post = (m: WorkerMessage) => {
   Atomics.notify(shared, POSTED);
 };
 
-let current = input.clusters[0] ?? '';
+let index = -1;
 try {
   const catalog = loadCatalog();
   const references = byCluster(new Map(input.references));
   const byName = new Map(input.topology.clusters.map((c) => [c.name, c]));
   const records = new Map(input.reuse?.records ?? []);
   const reuseFor = (name: string) => (input.reuse ? { base: input.reuse.base, dir: input.reuse.dir, record: records.get(name) } : null);
-  for (const [i, name] of input.clusters.entries()) {
-    current = name;
+  for (;;) {
     // Bounded look-ahead: wait while LOOKAHEAD results are posted and not yet taken.
-    while (i - Atomics.load(shared, TAKEN) >= LOOKAHEAD) Atomics.wait(shared, TAKEN, Atomics.load(shared, TAKEN), 200);
-    post({ cluster: name, result: renderCluster(input.topology, byName.get(name)!, catalog, input.releases, references.get(name) ?? new Map(), reuseFor(name)) });
+    while (Atomics.load(shared, POSTED) - Atomics.load(shared, TAKEN) >= LOOKAHEAD) Atomics.wait(shared, TAKEN, Atomics.load(shared, TAKEN), 200);
+    index = Atomics.add(shared, NEXT, 1);
+    if (index >= input.clusters.length) break;
+    const name = input.clusters[index]!;
+    post({ index, cluster: name, result: renderCluster(input.topology, byName.get(name)!, catalog, input.releases, references.get(name) ?? new Map(), reuseFor(name)) });
   }
 } catch (e) {
-  post({ cluster: current, fatal: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+  post({ index, cluster: input.clusters[index] ?? '', fatal: e instanceof Error ? (e.stack ?? e.message) : String(e) });
 }
 port.close();

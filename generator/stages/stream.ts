@@ -20,7 +20,7 @@ import type { IstioRelease } from '../istio/release.ts';
 import { LAYERS } from '../layers.ts';
 import type { TemplateCatalog } from '../templating/catalog.ts';
 import type { Cluster, RenderedFile, Topology } from '../types.ts';
-import { startClusterWorker, type WorkerTestHooks } from './stream-worker-client.ts';
+import { LOOKAHEAD, startClusterWorker, type RenderAhead, type WorkerTestHooks } from './stream-worker-client.ts';
 import { assembleKustomizations, KUSTOMIZATION, withMeshFiles, type References } from './assemble.ts';
 import { intactFiles } from '../fs/tree-reader.ts';
 import { clusterInputDigest, meshInputBase, type PreviousRender, type Recorded, type UpdateEntry } from './inputs.ts';
@@ -45,10 +45,6 @@ export interface StreamOptions {
 
 /** From this many clusters on, a worker thread renders most clusters. */
 const PARALLEL_FROM = 128;
-/** Clusters this thread renders alone while the worker starts (~0.4 s: its modules and templates). */
-const WORKER_STARTS_AT = 64;
-/** The same when most clusters are unchanged: checking one on disk takes a fraction of rendering it. */
-const WORKER_STARTS_AT_MOSTLY_KEPT = 128;
 
 /** A file of an unchanged cluster, not rendered: its path, its recorded digest, and whether the disk still holds exactly that. */
 export type KeptFile = readonly [path: string, digest: string, intact: boolean];
@@ -148,24 +144,28 @@ export function* meshTreeEntries(
   const records = reuse ? clusterRecords(reuse.previous) : new Map<string, ClusterRecord>();
   const reuseFor = (name: string): ClusterReuse | null => (base === null ? null : { base, dir: reuse!.previous.dir, record: records.get(name) });
   const parallel = options.parallel ?? clusters.length >= PARALLEL_FROM;
-  // This thread renders the first clusters while the worker starts, then, since it also writes what
-  // it yields, one cluster of every four; when most clusters are likely unchanged (checked on disk,
-  // not rendered, and little to write), one of every two.
-  const mostlyKept = records.size * 2 >= clusters.length;
-  const startsAt = mostlyKept ? WORKER_STARTS_AT_MOSTLY_KEPT : WORKER_STARTS_AT;
-  const every = mostlyKept ? 2 : 4;
-  const onWorker = (i: number) => i >= startsAt && i % every !== 0;
-  const workerShare = clusters.filter((_, i) => onWorker(i));
+  // The worker takes the next cluster whenever it is free; this thread renders the ones it has not
+  // taken (while it starts, and whenever writing leaves this thread time): stream-worker-client.ts.
   const helper = parallel
-    ? startClusterWorker(topology, releases, workerShare, mesh.references, base === null ? null : { base, dir: reuse!.previous.dir, records: workerShare.flatMap((c) => (records.has(c.name) ? [[c.name, records.get(c.name)!] as const] : [])) }, options.workerHooks)
+    ? startClusterWorker(topology, releases, clusters, mesh.references, base === null ? null : { base, dir: reuse!.previous.dir, records: [...records] }, options.workerHooks)
     : null;
+  // Clusters this thread rendered ahead while it waited for the worker, until the stream reaches them.
+  const ahead = new Map<number, ClusterFiles>();
+  const renderAhead: RenderAhead = {
+    room: () => ahead.size < LOOKAHEAD,
+    render: (j) => {
+      const c = clusters[j]!;
+      ahead.set(j, renderCluster(topology, c, catalog, releases, referencesFor(c.name), reuseFor(c.name)));
+    },
+  };
   try {
     for (const [i, cluster] of clusters.entries()) {
       const prefix = `clusters/${cluster.name}/`;
       const seen = (path: string) => {
         if (layerFiles.has(path.slice(prefix.length))) layerKustomizations.add(path);
       };
-      const result = (helper && onWorker(i) ? helper.next(cluster.name) : null) ?? renderCluster(topology, cluster, catalog, releases, referencesFor(cluster.name), reuseFor(cluster.name));
+      const result = ahead.get(i) ?? helper?.take(i, renderAhead) ?? renderCluster(topology, cluster, catalog, releases, referencesFor(cluster.name), reuseFor(cluster.name));
+      ahead.delete(i);
       templateProblems.push(...result.templateProblems);
       assembleProblems.push(...result.assembleProblems);
       if (reuse && result.inputDigest !== null) reuse.inputs.set(cluster.name, result.inputDigest);
