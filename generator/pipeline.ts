@@ -19,7 +19,7 @@ import { validateTopology } from './stages/validate.ts';
 import { checkTree, writeTrees, type Drift, type MeshFiles, type WriteResult } from './stages/write.ts';
 import { meshTreeEntries, meshTreeFiles, type StreamOptions } from './stages/stream.ts';
 import { NO_PREVIOUS_RENDER } from './stages/inputs.ts';
-import { readRenderRecord, renderRecordDir, writeRenderRecord } from './stages/render-record.ts';
+import { readRenderRecord, renderRecordDir, sameRecord, writeRenderRecord } from './stages/render-record.ts';
 import { loadCatalog, type TemplateCatalog } from './templating/catalog.ts';
 import { posix } from 'node:path';
 import { loadReleases, type IstioRelease, type ReleaseOptions } from './istio/release.ts';
@@ -175,14 +175,16 @@ export function reusingTree(
   const { recordDir } = opts;
   const meshDir = posix.join(opts.outDir, topology.name);
   const inputs = new Map<string, string>();
+  const stats = new Map<string, string>();
+  let previous = NO_PREVIOUS_RENDER;
   return {
     mesh: topology.name,
     files: (current) => {
-      const previous = recordDir === null || current === null ? NO_PREVIOUS_RENDER : { ...readRenderRecord(recordDir, meshDir), dir: current };
-      return meshTreeEntries(topology, releases, catalog, null, { ...opts.stream, reuse: { previous, inputs } });
+      if (recordDir !== null && current !== null) previous = { ...readRenderRecord(recordDir, meshDir), dir: current };
+      return meshTreeEntries(topology, releases, catalog, null, { ...opts.stream, reuse: { previous, inputs, stats } });
     },
     written: (digests) => {
-      if (opts.record && recordDir !== null) writeRenderRecord(recordDir, meshDir, digests, inputs);
+      if (opts.record && recordDir !== null && !sameRecord(previous, digests, inputs, stats)) writeRenderRecord(recordDir, meshDir, digests, inputs, stats);
     },
   };
 }

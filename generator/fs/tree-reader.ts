@@ -5,7 +5,7 @@
  * clusters with intactFiles, on the worker thread for most of a large fleet.
  */
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { nodeFs, type TreeFs } from './index.ts';
 
@@ -72,17 +72,41 @@ export function readRegularFile(fs: TreeFs, path: string): Buffer | null | typeo
 
 const OPEN_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
+/** A recorded file: its path relative to the tree, its sha256, and the stat it had when last found intact ('' when none was recorded). */
+export type FileRecord = readonly [path: string, digest: string, stat: string];
+
+/** How recently a file may have changed for its stat to be recorded: within this window, a later change could leave the same timestamps. */
+const SETTLED_NS = 1_000_000_000n;
+
 /**
- * For each file (path relative to root, sha256), whether it is on disk, a regular file reached
- * without a symbolic link, with exactly those bytes. This is the check of every file of every
- * unchanged cluster, so it is lean: open (not following a link, not blocking on a FIFO), one read
+ * For each recorded file, whether it is on disk, a regular file reached without a symbolic link,
+ * with exactly the recorded bytes: false if not, else the stat to record for it ('' when it changed
+ * too recently to be trusted next time). Like git's index, a file whose stat (inode, size,
+ * modification and change times, to the nanosecond) is the recorded one is taken as unchanged
+ * without reading it: any write changes the change time, which no user call can set back. Any other
+ * file is read and hashed, leanly: open (not following a link, not blocking on a FIFO), one read
  * into a reused buffer, close. Anything unusual (a short read that is not the end, a directory, a
  * FIFO) cannot produce the recorded bytes, so it only makes the file not intact, and the write
  * stage then looks at it closely (readRegularFile).
  */
-export function intactFiles(root: string, files: readonly (readonly [path: string, digest: string])[], fs: TreeFs = nodeFs): boolean[] {
+export function intactFiles(root: string, files: readonly FileRecord[], fs: TreeFs = nodeFs): (string | false)[] {
   const above = blockingDirectories(fs, root);
-  return files.map(([path, digest]) => above(path) === null && sha256Of(fs, join(root, path)) === digest);
+  const settledBefore = BigInt(Date.now()) * 1_000_000n - SETTLED_NS;
+  return files.map(([path, digest, recorded]) => {
+    if (above(path) !== null) return false;
+    const full = join(root, path);
+    let st: BigIntStats;
+    try {
+      st = fs.lstatSync(full, { bigint: true }) as BigIntStats;
+    } catch {
+      return false;
+    }
+    if (!st.isFile()) return false;
+    const settled = st.ctimeNs < settledBefore && st.mtimeNs < settledBefore;
+    const stat = `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+    if (settled && stat === recorded) return stat;
+    return sha256Of(fs, full) === digest ? (settled ? stat : '') : false;
+  });
 }
 
 let buffer = Buffer.allocUnsafe(64 * 1024);

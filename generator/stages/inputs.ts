@@ -13,7 +13,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SharedDocuments } from '../components/crds.ts';
 import type { IstioRelease } from '../istio/release.ts';
+import type { Topology } from '../types.ts';
 import type { References } from './assemble.ts';
 import type { RenderUnit } from './plan.ts';
 
@@ -34,11 +36,13 @@ export interface PreviousRender {
   files: ReadonlyMap<string, string>;
   /** Input digest of every cluster, by cluster name. */
   inputs: ReadonlyMap<string, string>;
+  /** The stat of files last found intact, by path (fs/tree-reader.ts). */
+  stats: ReadonlyMap<string, string>;
   /** The tree on disk those files are in; null when there is none. */
   dir: string | null;
 }
 
-export const NO_PREVIOUS_RENDER: PreviousRender = { files: new Map(), inputs: new Map(), dir: null };
+export const NO_PREVIOUS_RENDER: PreviousRender = { files: new Map(), inputs: new Map(), stats: new Map(), dir: null };
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Libraries whose version can change the bytes written. */
@@ -87,9 +91,24 @@ export function meshInputBase(mesh: string, releases: ReadonlyMap<string, IstioR
  */
 export function clusterInputDigest(base: string, units: readonly RenderUnit[], references: References): string {
   const h = createHash('sha256').update(base);
-  for (const u of units) {
-    h.update(JSON.stringify([u.dir, u.component, u.layer, u.templates.map((t) => t.source), u.context]));
-  }
+  for (const u of units) h.update(JSON.stringify([u.dir, u.component, u.layer, u.templates.map((t) => t.source), u.context]));
   for (const dir of [...references.keys()].sort()) h.update(JSON.stringify([dir, references.get(dir)]));
+  return h.digest('hex');
+}
+
+/** The key of the mesh-level files (shared/, the GitOps entry points, the README) among the clusters' input digests: never a cluster name. */
+export const MESH_LEVEL = '(mesh)';
+
+/**
+ * The input digest of the mesh-level files: the units and release documents under shared/, the
+ * whole resolved topology (the GitOps files and the README picture are drawn from it) and the layer
+ * kustomizations the clusters have, which the GitOps files list.
+ */
+export function meshLevelInputDigest(base: string, units: readonly RenderUnit[], shared: readonly SharedDocuments[], topology: Topology, layerKustomizations: Iterable<string>): string {
+  const h = createHash('sha256').update(base).update(`\0${MESH_LEVEL}\0`);
+  for (const u of units) h.update(JSON.stringify([u.dir, u.component, u.layer, u.templates.map((t) => t.source), u.context]));
+  for (const d of shared) h.update(JSON.stringify([d.dir, d.source])).update(d.text);
+  h.update(JSON.stringify(topology));
+  h.update(JSON.stringify([...layerKustomizations].sort()));
   return h.digest('hex');
 }

@@ -19,7 +19,8 @@ const post = (m: WorkerMessage) => {
 
 let index = -1;
 try {
-  const catalog = loadCatalog();
+  // The main thread has linted these templates already.
+  const catalog = loadCatalog(undefined, { lint: false });
   const references = byCluster(new Map(input.references));
   const byName = new Map(input.topology.clusters.map((c) => [c.name, c]));
   const records = new Map(input.reuse?.records ?? []);

@@ -22,8 +22,8 @@ import type { TemplateCatalog } from '../templating/catalog.ts';
 import type { Cluster, RenderedFile, Topology } from '../types.ts';
 import { LOOKAHEAD, startClusterWorker, type RenderAhead, type WorkerTestHooks } from './stream-worker-client.ts';
 import { assembleKustomizations, KUSTOMIZATION, withMeshFiles, type References } from './assemble.ts';
-import { intactFiles } from '../fs/tree-reader.ts';
-import { clusterInputDigest, meshInputBase, type PreviousRender, type Recorded, type UpdateEntry } from './inputs.ts';
+import { intactFiles, type FileRecord } from '../fs/tree-reader.ts';
+import { clusterInputDigest, MESH_LEVEL, meshInputBase, meshLevelInputDigest, type PreviousRender, type Recorded, type UpdateEntry } from './inputs.ts';
 import { planCluster, planMesh } from './plan.ts';
 import { renderAll } from './render.ts';
 import { groupBy } from '../util/group-by.ts';
@@ -40,14 +40,14 @@ export interface StreamOptions {
    * Skip clusters whose inputs are those of the previous render (inputs.ts): their files come out as
    * Recorded entries, to be checked against the disk, and every cluster's input digest is put in `inputs`.
    */
-  reuse?: { previous: PreviousRender; inputs: Map<string, string> };
+  reuse?: { previous: PreviousRender; inputs: Map<string, string>; stats: Map<string, string> };
 }
 
 /** From this many clusters on, a worker thread renders most clusters. */
 const PARALLEL_FROM = 128;
 
-/** A file of an unchanged cluster, not rendered: its path, its recorded digest, and whether the disk still holds exactly that. */
-export type KeptFile = readonly [path: string, digest: string, intact: boolean];
+/** A file of an unchanged cluster, not rendered: its path, its recorded digest, and whether the disk still holds exactly that (false if not, else the stat to record: intactFiles). */
+export type KeptFile = readonly [path: string, digest: string, intact: string | false];
 
 /** The files of one cluster's tree and the problems met rendering it. */
 export interface ClusterFiles {
@@ -67,10 +67,10 @@ export interface ClusterReuse {
   record: ClusterRecord | undefined;
 }
 
-/** What the previous render recorded for one cluster: its input digest and its files with their digests, in path order. */
+/** What the previous render recorded for one cluster: its input digest and its files with their digests and stats, in path order. */
 export interface ClusterRecord {
   digest: string;
-  files: readonly (readonly [path: string, digest: string])[];
+  files: readonly FileRecord[];
 }
 
 /**
@@ -171,10 +171,11 @@ export function* meshTreeEntries(
       if (reuse && result.inputDigest !== null) reuse.inputs.set(cluster.name, result.inputDigest);
       if (result.kept) {
         // Files that are no longer as recorded (edited or deleted by hand) are rendered again, on demand.
-        const rendered = renderedOnDemand(() => renderCluster(topology, cluster, catalog, releases, referencesFor(cluster.name)), cluster.name);
+        const rendered = renderedOnDemand(() => renderCluster(topology, cluster, catalog, releases, referencesFor(cluster.name)), `cluster ${cluster.name}`);
         for (const [path, digest, intact] of result.kept) {
           seen(path);
-          yield [path, { digest, intact, content: () => rendered(path) } satisfies Recorded];
+          if (intact) reuse!.stats.set(path, intact);
+          yield [path, { digest, intact: intact !== false, content: () => rendered(path) } satisfies Recorded];
         }
       }
       for (const entry of result.files) {
@@ -185,24 +186,43 @@ export function* meshTreeEntries(
   } finally {
     helper?.stop();
   }
-  const shared = assembled(topology.name, () => renderAll(mesh.units, mesh.shared), new Map());
-  templateProblems.push(...shared.templateProblems);
-  assembleProblems.push(...shared.assembleProblems);
-  yield* shared.files;
+  // The mesh-level files: shared/ (content many clusters list), the GitOps entry points and the README with the topology picture.
+  const meshLevelFiles = (): ClusterFiles => {
+    const shared = assembled(topology.name, () => renderAll(mesh.units, mesh.shared), new Map());
+    if (shared.templateProblems.length + shared.assembleProblems.length > 0) return { ...shared, kept: null, inputDigest: null };
+    const meshFiles = new Map([...gitopsFiles(topology, { files: layerKustomizations }), ...pictureFiles(topology)]);
+    return { ...shared, files: [...shared.files, ...withMeshFiles({ mesh: topology.name, files: new Map() }, meshFiles).files], kept: null, inputDigest: null };
+  };
+  const failed = templateProblems.length + assembleProblems.length > 0;
+  const meshDigest = base === null || failed ? null : meshLevelInputDigest(base, mesh.units, mesh.shared, topology, layerKustomizations);
+  const meshRecord = records.get(MESH_LEVEL);
+  if (meshDigest !== null && meshRecord?.digest === meshDigest && reuse!.previous.dir !== null) {
+    reuse!.inputs.set(MESH_LEVEL, meshDigest);
+    const intact = intactFiles(reuse!.previous.dir, meshRecord.files);
+    const rendered = renderedOnDemand(meshLevelFiles, 'the mesh level');
+    for (const [i, [path, digest]] of meshRecord.files.entries()) {
+      const found = intact[i]!;
+      if (found) reuse!.stats.set(path, found);
+      yield [path, { digest, intact: found !== false, content: () => rendered(path) } satisfies Recorded];
+    }
+    return;
+  }
+  const meshLevel = meshLevelFiles();
+  templateProblems.push(...meshLevel.templateProblems);
+  assembleProblems.push(...meshLevel.assembleProblems);
   if (templateProblems.length > 0) throw new TemplateError('templates failed to render', templateProblems);
   if (assembleProblems.length > 0) throw new AssembleError('two objects at one path, or an unsafe path', assembleProblems);
-  // Mesh-level files beside the cluster trees: GitOps entry points and the README with the topology picture.
-  const meshFiles = new Map([...gitopsFiles(topology, { files: layerKustomizations }), ...pictureFiles(topology)]);
-  yield* withMeshFiles({ mesh: topology.name, files: new Map() }, meshFiles).files;
+  if (meshDigest !== null) reuse!.inputs.set(MESH_LEVEL, meshDigest);
+  yield* meshLevel.files;
 }
 
-/** The previous render's record of each cluster: its input digest and the files under clusters/<name>/. */
+/** The previous render's record of each cluster (its input digest and the files under clusters/<name>/), and of the mesh level (MESH_LEVEL: every other file). */
 function clusterRecords(previous: PreviousRender): Map<string, ClusterRecord> {
   const out = new Map<string, ClusterRecord>();
   if (previous.inputs.size === 0) return out;
   const filesOf = groupBy(
-    [...previous.files].filter(([path]) => path.startsWith('clusters/')),
-    ([path]) => path.slice('clusters/'.length, path.indexOf('/', 'clusters/'.length)),
+    [...previous.files].map(([path, digest]): FileRecord => [path, digest, previous.stats.get(path) ?? '']),
+    ([path]) => (path.startsWith('clusters/') ? path.slice('clusters/'.length, path.indexOf('/', 'clusters/'.length)) : MESH_LEVEL),
   );
   for (const [cluster, digest] of previous.inputs) {
     const files = filesOf.get(cluster);
@@ -212,16 +232,16 @@ function clusterRecords(previous: PreviousRender): Map<string, ClusterRecord> {
 }
 
 /** An unchanged cluster's files, rendered the first time one is needed (a file on disk was edited or deleted). */
-function renderedOnDemand(render: () => ClusterFiles, cluster: string): (path: string) => string {
+function renderedOnDemand(render: () => Pick<ClusterFiles, 'files' | 'templateProblems' | 'assembleProblems'>, what: string): (path: string) => string {
   let files: Map<string, string> | null = null;
   return (path) => {
     if (files === null) {
       const result = render();
-      if (result.templateProblems.length + result.assembleProblems.length > 0) throw new TemplateError(`cluster ${cluster} failed to render`, [...result.templateProblems, ...result.assembleProblems]);
+      if (result.templateProblems.length + result.assembleProblems.length > 0) throw new TemplateError(`${what} failed to render`, [...result.templateProblems, ...result.assembleProblems]);
       files = new Map(result.files);
     }
     const content = files.get(path);
-    if (content === undefined) throw new Error(`internal: ${path} is recorded for cluster ${cluster}, whose inputs are unchanged, but is no longer rendered`);
+    if (content === undefined) throw new Error(`internal: ${path} is recorded for ${what}, whose inputs are unchanged, but is no longer rendered`);
     return content;
   };
 }

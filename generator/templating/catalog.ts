@@ -33,14 +33,18 @@ export interface TemplateCatalog {
 
 let cached: TemplateCatalog | undefined;
 
-export function loadCatalog(dir: string = TEMPLATES_DIR): TemplateCatalog {
+/**
+ * The templates under `dir`, linted (lint.ts) and compiled. `lint: false` is for the render worker
+ * (stages/stream-worker.ts), which loads the templates the main thread has just linted.
+ */
+export function loadCatalog(dir: string = TEMPLATES_DIR, options: { lint?: boolean } = {}): TemplateCatalog {
   if (dir === TEMPLATES_DIR && cached) return cached;
-  const catalog = readCatalog(dir);
+  const catalog = readCatalog(dir, options.lint ?? true);
   if (dir === TEMPLATES_DIR) cached = catalog;
   return catalog;
 }
 
-function readCatalog(dir: string): TemplateCatalog {
+function readCatalog(dir: string, lint: boolean): TemplateCatalog {
   const partialsDir = join(dir, '_partials');
   if (existsSync(partialsDir)) {
     for (const f of readdirSync(partialsDir).sort()) {
@@ -61,10 +65,10 @@ function readCatalog(dir: string): TemplateCatalog {
     templates.set(name, byMinor);
     for (const entry of readdirSync(cdir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (entry.isDirectory() && /^\d+\.\d+$/.test(entry.name)) {
-        byMinor.set(entry.name, readTemplates(join(cdir, entry.name), `templates/${name}/${entry.name}`));
+        byMinor.set(entry.name, readTemplates(join(cdir, entry.name), `templates/${name}/${entry.name}`, lint));
       }
     }
-    byMinor.set('', readTemplates(cdir, `templates/${name}`));
+    byMinor.set('', readTemplates(cdir, `templates/${name}`, lint));
   }
   return {
     components,
@@ -78,13 +82,13 @@ function readCatalog(dir: string): TemplateCatalog {
   };
 }
 
-function readTemplates(dir: string, sourcePrefix: string): Map<string, TemplateRef> {
+function readTemplates(dir: string, sourcePrefix: string, lint: boolean): Map<string, TemplateRef> {
   const out = new Map<string, TemplateRef>();
   for (const f of readdirSync(dir).sort()) {
     if (!f.endsWith('.yaml.hbs')) continue;
     const source = `${sourcePrefix}/${f}`;
     const text = readFileSync(join(dir, f), 'utf8');
-    const findings = lintTemplate(text);
+    const findings = lint ? lintTemplate(text) : [];
     if (findings.length > 0) {
       const first = findings[0]!;
       throw new PlanError(`${source}:${first.line}:${first.col}: ${first.message}`, findings.map((x) => ({ file: source, pos: { line: x.line, col: x.col }, severity: 'error' as const, message: x.message })));

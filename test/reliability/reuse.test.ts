@@ -7,6 +7,7 @@
  * exactly as this thread does.
  */
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, renameSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,18 +59,18 @@ describe.skipIf(!HAS_SHARED)('re-rendering reuses unchanged clusters', () => {
     const [record, ...others] = readdirSync(m.records);
     expect(others).toEqual([]);
     const lines = readFileSync(join(m.records, record!), 'utf8').split('\n');
-    expect(lines.filter((l) => l.startsWith('input ')).map((l) => l.split('  ')[1])).toEqual(['c0001', 'c0002', 'c0003', 'c0004']);
+    expect(lines.filter((l) => l.startsWith('input ')).map((l) => l.split('  ')[1])).toEqual(['c0001', 'c0002', 'c0003', 'c0004', '(mesh)']);
     expect(readFileSync(join(m.out, 'fleet-4', INDEX_FILE), 'utf8')).not.toMatch(/input/);
   });
 
-  it('renders no cluster again when nothing changed, and finds every file of theirs intact', async () => {
+  it('renders nothing again when nothing changed, and finds every file intact', async () => {
     const m = machine();
     const file = topologyFile(fleetTopology({ clusters: 4 }));
     const first = await renderObserved(file, m);
     expect(new Set(first.values())).toEqual(new Set(['rendered']));
     const second = await renderObserved(file, m);
     expect([...second.keys()]).toEqual([...first.keys()]);
-    for (const [path, how] of second) expect(how, path).toBe(path.startsWith('clusters/') ? 'intact' : 'rendered');
+    for (const [path, how] of second) expect(how, path).toBe('intact');
   });
 
   it('writes again a file edited by hand and one deleted by hand, which --check reports first', async () => {
@@ -86,6 +87,33 @@ describe.skipIf(!HAS_SHARED)('re-rendering reuses unchanged clusters', () => {
     const how = await renderObserved(file, m);
     expect(how.get(edited)).toBe('kept, not intact');
     expect(how.get(deleted)).toBe('kept, not intact');
+    expect(snapshotTree(join(m.out, 'fleet-4'))).toEqual(fresh);
+  });
+
+  it('finds a file edited by hand that kept its size and its modification time, once stats are recorded', async () => {
+    const m = machine();
+    const file = topologyFile(fleetTopology({ clusters: 4 }));
+    await render(file, m);
+    const fresh = snapshotTree(join(m.out, 'fleet-4'));
+    // Stats are recorded for files that have not changed for a second: let the tree settle, render again.
+    await new Promise((r) => setTimeout(r, 1100));
+    await render(file, m);
+    const [record] = readdirSync(m.records);
+    expect(readFileSync(join(m.records, record!), 'utf8')).toMatch(/^[0-9a-f]{64} \d+:\d+:\d+:\d+ {2}clusters\/c0001\/kustomization\.yaml$/m);
+    const edited = join(m.out, 'fleet-4', 'clusters/c0001/kustomization.yaml');
+    const before = statSync(edited, { bigint: true });
+    const text = readFileSync(edited, 'utf8');
+    writeFileSync(edited, text.replace(/[a-z]/, (c) => (c === 'a' ? 'b' : 'a')));
+    // Set the modification time back to the nanosecond (touch does; utimes would round it).
+    const ns = before.mtimeNs;
+    execFileSync('touch', ['-m', '-d', `@${ns / 1_000_000_000n}.${String(ns % 1_000_000_000n).padStart(9, '0')}`, edited]);
+    const after = statSync(edited, { bigint: true });
+    expect([after.ino, after.size, after.mtimeNs]).toEqual([before.ino, before.size, before.mtimeNs]);
+    expect(after.ctimeNs).not.toBe(before.ctimeNs);
+    // And let the edit settle too, so that only the change time tells.
+    await new Promise((r) => setTimeout(r, 1100));
+    const how = await renderObserved(file, m);
+    expect(how.get('clusters/c0001/kustomization.yaml')).toBe('kept, not intact');
     expect(snapshotTree(join(m.out, 'fleet-4'))).toEqual(fresh);
   });
 
@@ -120,6 +148,31 @@ describe.skipIf(!HAS_SHARED)('re-rendering reuses unchanged clusters', () => {
     expect(snapshotTree(join(m.out, 'fleet-6'))).toEqual(snapshotTree(join(fresh.out, 'fleet-6')));
     for (const c of ['c0001', 'c0003', 'c0004', 'c0005', 'c0006']) expect(new Set(clusterFiles(how, c).map(([, h]) => h)), c).toEqual(new Set(['intact']));
     expect(new Set(clusterFiles(how, 'c0002').map(([, h]) => h))).toEqual(new Set(['rendered']));
+  });
+
+  it('renders the mesh-level files (shared/, GitOps, README) when only they change, and reuses every cluster', async () => {
+    const m = machine();
+    const doc = fleetTopology({ clusters: 4 });
+    await render(topologyFile(doc), m);
+    (doc.spec as { gitops: { repoURL: string } }).gitops.repoURL = 'https://git.example.com/platform/moved.git';
+    const changed = topologyFile(doc);
+    const how = await renderObserved(changed, m);
+    for (const [path, h] of how) expect(h, path).toBe(path.startsWith('clusters/') ? 'intact' : 'rendered');
+    const fresh = machine();
+    await render(changed, fresh);
+    expect(snapshotTree(join(m.out, 'fleet-4'))).toEqual(snapshotTree(join(fresh.out, 'fleet-4')));
+    expect(readFileSync(join(m.out, 'fleet-4/argocd/applications/application-c0001.yaml'), 'utf8')).toContain('https://git.example.com/platform/moved.git');
+  });
+
+  it('writes again a mesh-level file edited by hand', async () => {
+    const m = machine();
+    const file = topologyFile(fleetTopology({ clusters: 4 }));
+    await render(file, m);
+    const fresh = snapshotTree(join(m.out, 'fleet-4'));
+    writeFileSync(join(m.out, 'fleet-4', 'README.md'), '# mine now\n');
+    const how = await renderObserved(file, m);
+    expect(how.get('README.md')).toBe('kept, not intact');
+    expect(snapshotTree(join(m.out, 'fleet-4'))).toEqual(fresh);
   });
 
   it('reports a directory of an unchanged cluster replaced by a symbolic link, and reads nothing through it', async () => {
@@ -162,7 +215,7 @@ describe.skipIf(!HAS_SHARED)('re-rendering reuses unchanged clusters', () => {
     const edited = 'clusters/c0100/kustomization.yaml';
     writeFileSync(join(m.out, 'fleet-130', edited), '# edited\n');
     const how = await renderObserved(file, m, { parallel: true, workerHooks: { workerOnly: true } });
-    for (const [path, h] of how) expect(h, path).toBe(path === edited ? 'kept, not intact' : path.startsWith('clusters/') ? 'intact' : 'rendered');
+    for (const [path, h] of how) expect(h, path).toBe(path === edited ? 'kept, not intact' : 'intact');
     expect(snapshotTree(join(m.out, 'fleet-130'))).toEqual(fresh);
   });
 });

@@ -53,13 +53,15 @@ describe('notPlain', () => {
 describe.skipIf(!HAS_SHARED)('input digests', () => {
   const examples = readdirSync(join(ROOT, 'topologies')).filter((f) => f.endsWith('.yaml')).map((f) => join(ROOT, 'topologies', f));
 
-  it('are taken over contexts that are plain data, for every planner of every example and of a fleet', async () => {
+  it('are taken over contexts and topologies that are plain data, for every planner of every example and of a fleet', async () => {
     const loaded = await checkAndLoad([...examples, topologyFile(fleetTopology({ clusters: 60 }))], ISTIO_DIST);
     const catalog = loadCatalog();
     let units = 0;
     for (const { topology, releases } of loaded) {
       const all: RenderUnit[] = [...topology.clusters.flatMap((c) => planCluster(topology, c, catalog, releases)), ...planMesh(topology, catalog, releases).units];
       for (const u of all) expect(notPlain(u.context), `${topology.name} ${u.dir}`).toBeNull();
+      // The mesh-level digest takes the whole resolved topology.
+      expect(notPlain(topology), topology.name).toBeNull();
       units += all.length;
     }
     expect(units).toBeGreaterThan(500);

@@ -22,14 +22,16 @@ const INPUTS = new Map([
 ]);
 
 describe('render records', () => {
-  it('read back what was written: the files of the recorded clusters and their inputs', () => {
+  it('read back what was written: the files of the recorded clusters, their stats and their inputs', () => {
     const dir = tempDir();
-    writeRenderRecord(dir, '/out/mesh', FILES, INPUTS);
-    const { files, inputs } = readRenderRecord(dir, '/out/mesh');
+    const stats = new Map([['clusters/c1/kustomization.yaml', '12:345:1700000000000000001:1700000000000000002']]);
+    writeRenderRecord(dir, '/out/mesh', FILES, INPUTS, stats);
+    const { files, inputs, stats: read } = readRenderRecord(dir, '/out/mesh');
+    expect(read).toEqual(stats);
     // c3 has no input digest and README.md is not a cluster's: neither can be reused, so neither is recorded.
     expect(files).toEqual(new Map([...FILES].filter(([p]) => p.startsWith('clusters/c1/') || p.startsWith('clusters/c2/'))));
     expect(inputs).toEqual(INPUTS);
-    expect(readRenderRecord(dir, '/out/other-mesh')).toEqual({ files: new Map(), inputs: new Map() });
+    expect(readRenderRecord(dir, '/out/other-mesh')).toEqual({ files: new Map(), inputs: new Map(), stats: new Map() });
   });
 
   it('are ignored whole when damaged or edited, or missing', () => {
@@ -37,11 +39,11 @@ describe('render records', () => {
     writeRenderRecord(dir, '/out/mesh', FILES, INPUTS);
     const [name] = readdirSync(dir);
     const text = readFileSync(join(dir, name!), 'utf8');
-    for (const damaged of [text.replace(D1, D2), text.slice(0, text.length - 10), text.replace('render record 1', 'render record 2'), '']) {
+    for (const damaged of [text.replace(D1, D2), text.slice(0, text.length - 10), text.replace('render record 2', 'render record 3'), '']) {
       writeFileSync(join(dir, name!), damaged);
-      expect(readRenderRecord(dir, '/out/mesh')).toEqual({ files: new Map(), inputs: new Map() });
+      expect(readRenderRecord(dir, '/out/mesh')).toEqual({ files: new Map(), inputs: new Map(), stats: new Map() });
     }
-    expect(readRenderRecord(tempDir(), '/out/mesh')).toEqual({ files: new Map(), inputs: new Map() });
+    expect(readRenderRecord(tempDir(), '/out/mesh')).toEqual({ files: new Map(), inputs: new Map(), stats: new Map() });
   });
 
   it('that cannot be written are skipped: a cache only makes the next render slower', () => {
