@@ -19,7 +19,7 @@ import { validateTopology } from './stages/validate.ts';
 import { checkTree, writeTrees, type Drift, type MeshFiles, type WriteResult } from './stages/write.ts';
 import { meshTreeEntries, meshTreeFiles, type StreamOptions } from './stages/stream.ts';
 import { NO_PREVIOUS_RENDER } from './stages/inputs.ts';
-import { readRenderRecord, renderRecordDir, sameRecord, writeRenderRecord } from './stages/render-record.ts';
+import { readRenderRecord, renderRecordBody, renderRecordDir, writeRenderRecord } from './stages/render-record.ts';
 import { loadCatalog, type TemplateCatalog } from './templating/catalog.ts';
 import { posix } from 'node:path';
 import { loadReleases, type IstioRelease, type ReleaseOptions } from './istio/release.ts';
@@ -184,7 +184,9 @@ export function reusingTree(
       return meshTreeEntries(topology, releases, catalog, null, { ...opts.stream, reuse: { previous, inputs, stats } });
     },
     written: (digests) => {
-      if (opts.record && recordDir !== null && !sameRecord(previous, digests, inputs, stats)) writeRenderRecord(recordDir, meshDir, digests, inputs, stats);
+      if (!opts.record || recordDir === null) return;
+      const body = renderRecordBody(digests, inputs, stats);
+      if (body !== previous.body) writeRenderRecord(recordDir, meshDir, body);
     },
   };
 }

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SharedDocuments } from '../components/crds.ts';
+import type { FileRecord } from '../fs/tree-reader.ts';
 import type { IstioRelease } from '../istio/release.ts';
 import type { Topology } from '../types.ts';
 import type { References } from './assemble.ts';
@@ -30,19 +31,23 @@ export interface Recorded {
 /** A path of a mesh tree and its content, or the record of a file that is expected unchanged on disk. */
 export type UpdateEntry = readonly [path: string, content: string | Recorded];
 
-/** What the index of the tree on disk says about the previous render. */
+/** What the previous render recorded for one cluster (or the mesh level): its input digest and its files with their digests and stats, in path order. */
+export interface ClusterRecord {
+  digest: string;
+  files: readonly FileRecord[];
+}
+
+/** What the render record (render-record.ts) says about the previous render of a tree, and where that tree is. */
 export interface PreviousRender {
-  /** sha256 of every file meshrender wrote, by path. */
-  files: ReadonlyMap<string, string>;
-  /** Input digest of every cluster, by cluster name. */
-  inputs: ReadonlyMap<string, string>;
-  /** The stat of files last found intact, by path (fs/tree-reader.ts). */
-  stats: ReadonlyMap<string, string>;
+  /** By cluster name, and MESH_LEVEL for the files outside clusters/. */
+  records: ReadonlyMap<string, ClusterRecord>;
+  /** The record's text as read, to tell whether a new one would differ. */
+  body: string | null;
   /** The tree on disk those files are in; null when there is none. */
   dir: string | null;
 }
 
-export const NO_PREVIOUS_RENDER: PreviousRender = { files: new Map(), inputs: new Map(), stats: new Map(), dir: null };
+export const NO_PREVIOUS_RENDER: PreviousRender = { records: new Map(), body: null, dir: null };
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Libraries whose version can change the bytes written. */

@@ -7,17 +7,19 @@
  * found the tampered file "as rendered"; a record in the cache of the machine that rendered cannot.
  * A fresh clone (a CI job) has no record, so its first render or --check renders every cluster.
  * Records are keyed by the absolute path of the mesh directory, written atomically and sealed with
- * a digest of their content; one that is missing, damaged or edited is ignored.
- * Lines: `<sha256> <stat>  <path>` per file (stat: inode:size:mtime:ctime in ns when the file was
- * last found intact and settled, else `-`), then `input <sha256>  <cluster>` per cluster.
+ * a digest of their content; one that is missing, damaged, edited or of another format is ignored.
+ * Format: a header line, one line of JSON, a seal line. The JSON maps each cluster (and MESH_LEVEL)
+ * to its input digest and its files as [path, sha256, stat], the stat being inode:size:mtime:ctime
+ * in nanoseconds when the file was last found intact and settled, else '' (fs/tree-reader.ts).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { MESH_LEVEL, type PreviousRender } from './inputs.ts';
+import type { FileRecord } from '../fs/tree-reader.ts';
+import { MESH_LEVEL, type ClusterRecord, type PreviousRender } from './inputs.ts';
 
-const HEADER = '# meshrender render record 2\n';
+const HEADER = '# meshrender render record 3\n';
 const SEAL = /^# sha256 ([0-9a-f]{64})\n$/;
 
 /** Where records are kept: $MESHRENDER_RENDER_CACHE_DIR, else $XDG_CACHE_HOME/meshrender/renders, else ~/.cache/meshrender/renders. */
@@ -31,12 +33,11 @@ function recordFile(recordDir: string, meshDir: string): string {
   return join(recordDir, `${createHash('sha256').update(resolve(meshDir)).digest('hex')}.record`);
 }
 
+type RecordJson = { units: Record<string, [input: string, files: FileRecord[]]> };
+
 /** The record of the last render of `meshDir`; empty when there is none, or it is damaged or of another format. */
 export function readRenderRecord(recordDir: string, meshDir: string): Omit<PreviousRender, 'dir'> {
-  const files = new Map<string, string>();
-  const inputs = new Map<string, string>();
-  const stats = new Map<string, string>();
-  const none = { files: new Map(), inputs: new Map(), stats: new Map() };
+  const none = { records: new Map<string, ClusterRecord>(), body: null };
   let text: string;
   try {
     text = readFileSync(recordFile(recordDir, meshDir), 'utf8');
@@ -47,52 +48,31 @@ export function readRenderRecord(recordDir: string, meshDir: string): Omit<Previ
   const seal = SEAL.exec(text.slice(sealAt));
   const body = text.slice(0, sealAt);
   if (!text.startsWith(HEADER) || sealAt < 0 || !seal || createHash('sha256').update(body).digest('hex') !== seal[1]) return none;
-  for (const line of body.split('\n')) {
-    if (line.startsWith('input ')) inputs.set(line.slice(72), line.slice(6, 70));
-    else if (line.length > 66 && !line.startsWith('#')) {
-      const gap = line.indexOf('  ', 65);
-      const path = line.slice(gap + 2);
-      files.set(path, line.slice(0, 64));
-      const stat = line.slice(65, gap);
-      if (stat !== '-') stats.set(path, stat);
-    }
+  try {
+    const json = JSON.parse(body.slice(HEADER.length)) as RecordJson;
+    return { records: new Map(Object.entries(json.units).map(([owner, [digest, files]]) => [owner, { digest, files }])), body };
+  } catch {
+    return none;
   }
-  return { files, inputs, stats };
-}
-
-/** Whether writing this render's record would write what `previous` (read from disk) already says. */
-export function sameRecord(previous: Omit<PreviousRender, 'dir'>, files: ReadonlyMap<string, string>, inputs: ReadonlyMap<string, string>, stats: ReadonlyMap<string, string>): boolean {
-  if (previous.inputs.size !== inputs.size || previous.stats.size !== stats.size) return false;
-  for (const [owner, digest] of inputs) if (previous.inputs.get(owner) !== digest) return false;
-  let recorded = 0;
-  for (const [path, digest] of files) {
-    const owner = /^clusters\/([^/]+)\//.exec(path)?.[1] ?? MESH_LEVEL;
-    if (!inputs.has(owner)) continue;
-    recorded++;
-    if (previous.files.get(path) !== digest || (previous.stats.get(path) ?? '') !== (stats.get(path) ?? '')) return false;
-  }
-  return recorded === previous.files.size;
 }
 
 /**
- * Records what was rendered into `meshDir`: the input digest of each cluster and the digest of each
- * of its files. A cache: failing to write it only makes the next render slower, so errors are ignored.
+ * The record of a render: the input digest of each cluster (and of the mesh level) and the digest
+ * and stat of each of their files, in the order of `files`.
  */
-export function writeRenderRecord(
-  recordDir: string,
-  meshDir: string,
-  files: ReadonlyMap<string, string>,
-  inputs: ReadonlyMap<string, string>,
-  stats: ReadonlyMap<string, string> = new Map(),
-): void {
-  const lines = [HEADER, `# ${resolve(meshDir)}\n`];
+export function renderRecordBody(files: ReadonlyMap<string, string>, inputs: ReadonlyMap<string, string>, stats: ReadonlyMap<string, string>): string {
+  const units: RecordJson['units'] = {};
+  for (const [owner, digest] of inputs) units[owner] = [digest, []];
   for (const [path, digest] of files) {
     // A file under clusters/<name>/ is that cluster's; any other is the mesh level's.
     const owner = /^clusters\/([^/]+)\//.exec(path)?.[1] ?? MESH_LEVEL;
-    if (inputs.has(owner)) lines.push(`${digest} ${stats.get(path) || '-'}  ${path}\n`);
+    units[owner]?.[1].push([path, digest, stats.get(path) ?? '']);
   }
-  for (const [cluster, digest] of inputs) lines.push(`input ${digest}  ${cluster}\n`);
-  const body = lines.join('');
+  return `${HEADER}${JSON.stringify({ units } satisfies RecordJson)}\n`;
+}
+
+/** Writes a record. A cache: failing to write it only makes the next render slower, so errors are ignored. */
+export function writeRenderRecord(recordDir: string, meshDir: string, body: string): void {
   const file = recordFile(recordDir, meshDir);
   const tmp = `${file}.${process.pid}.tmp`;
   try {

@@ -15,7 +15,8 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
 import type { IstioRelease } from '../istio/release.ts';
 import type { Cluster, Topology } from '../types.ts';
 import type { References } from './assemble.ts';
-import type { ClusterFiles, ClusterRecord } from './stream.ts';
+import type { ClusterRecord } from './inputs.ts';
+import type { ClusterFiles } from './stream.ts';
 
 /** Counters shared with the worker: [0] results posted, [1] results taken, [2] the next cluster nobody has taken. */
 export const POSTED = 0;

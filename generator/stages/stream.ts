@@ -22,11 +22,10 @@ import type { TemplateCatalog } from '../templating/catalog.ts';
 import type { Cluster, RenderedFile, Topology } from '../types.ts';
 import { LOOKAHEAD, startClusterWorker, type RenderAhead, type WorkerTestHooks } from './stream-worker-client.ts';
 import { assembleKustomizations, KUSTOMIZATION, withMeshFiles, type References } from './assemble.ts';
-import { intactFiles, type FileRecord } from '../fs/tree-reader.ts';
-import { clusterInputDigest, MESH_LEVEL, meshInputBase, meshLevelInputDigest, type PreviousRender, type Recorded, type UpdateEntry } from './inputs.ts';
+import { intactFiles } from '../fs/tree-reader.ts';
+import { clusterInputDigest, MESH_LEVEL, meshInputBase, meshLevelInputDigest, type ClusterRecord, type PreviousRender, type Recorded, type UpdateEntry } from './inputs.ts';
 import { planCluster, planMesh } from './plan.ts';
 import { renderAll } from './render.ts';
-import { groupBy } from '../util/group-by.ts';
 
 /** A path of the mesh tree and its content. */
 export type TreeEntry = readonly [path: string, content: string];
@@ -67,11 +66,6 @@ export interface ClusterReuse {
   record: ClusterRecord | undefined;
 }
 
-/** What the previous render recorded for one cluster: its input digest and its files with their digests and stats, in path order. */
-export interface ClusterRecord {
-  digest: string;
-  files: readonly FileRecord[];
-}
 
 /**
  * plan → render → assemble for one cluster. With reuse: its input digest too, and when that is the
@@ -141,7 +135,7 @@ export function* meshTreeEntries(
   const clusters = topology.clusters.filter((c) => !only || only.has(c.name));
   const reuse = options.reuse ?? null;
   const base = reuse ? meshInputBase(topology.name, releases) : null;
-  const records = reuse ? clusterRecords(reuse.previous) : new Map<string, ClusterRecord>();
+  const records = reuse ? reuse.previous.records : new Map<string, ClusterRecord>();
   const reuseFor = (name: string): ClusterReuse | null => (base === null ? null : { base, dir: reuse!.previous.dir, record: records.get(name) });
   const parallel = options.parallel ?? clusters.length >= PARALLEL_FROM;
   // The worker takes the next cluster whenever it is free; this thread renders the ones it has not
@@ -214,21 +208,6 @@ export function* meshTreeEntries(
   if (assembleProblems.length > 0) throw new AssembleError('two objects at one path, or an unsafe path', assembleProblems);
   if (meshDigest !== null) reuse!.inputs.set(MESH_LEVEL, meshDigest);
   yield* meshLevel.files;
-}
-
-/** The previous render's record of each cluster (its input digest and the files under clusters/<name>/), and of the mesh level (MESH_LEVEL: every other file). */
-function clusterRecords(previous: PreviousRender): Map<string, ClusterRecord> {
-  const out = new Map<string, ClusterRecord>();
-  if (previous.inputs.size === 0) return out;
-  const filesOf = groupBy(
-    [...previous.files].map(([path, digest]): FileRecord => [path, digest, previous.stats.get(path) ?? '']),
-    ([path]) => (path.startsWith('clusters/') ? path.slice('clusters/'.length, path.indexOf('/', 'clusters/'.length)) : MESH_LEVEL),
-  );
-  for (const [cluster, digest] of previous.inputs) {
-    const files = filesOf.get(cluster);
-    if (files) out.set(cluster, { digest, files });
-  }
-  return out;
 }
 
 /** An unchanged cluster's files, rendered the first time one is needed (a file on disk was edited or deleted). */

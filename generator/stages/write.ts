@@ -449,16 +449,19 @@ function readIndex(fs: TreeFs, meshDir: string): Map<string, string> {
   const out = new Map<string, string>();
   if (text === null) return out;
   for (const line of text.toString('utf8').split('\n')) {
-    const m = /^([0-9a-f]{64}) {2}(.+)$/.exec(line);
-    if (m && isSafeRelative(m[2]!)) out.set(m[2]!, m[1]!);
+    if (line.length <= 66 || !INDEX_LINE.test(line)) continue;
+    const path = line.slice(66);
+    if (!UNSAFE_PATH.test(path)) out.set(path, line.slice(0, 64));
   }
   return out;
 }
 
-/** Index entries come from disk and could be edited: never follow one out of the tree. */
-function isSafeRelative(p: string): boolean {
-  return !p.startsWith('/') && !p.split('/').some((s) => s === '..' || s === '' || s === '.');
-}
+const INDEX_LINE = /^[0-9a-f]{64} {2}/;
+/**
+ * Index entries come from disk and could be edited: never follow one out of the tree. A path with
+ * an empty, `.` or `..` segment (which includes an absolute path) is ignored.
+ */
+const UNSAFE_PATH = /(?:^|\/)\.{0,2}(?:\/|$)/;
 
 function safeJoin(root: string, rel: string): string {
   const full = resolve(root, rel);

@@ -16,6 +16,8 @@ import { WriteError } from '../../generator/errors.ts';
 import { loadReleases } from '../../generator/istio/release.ts';
 import { checkTopology, renderTopologies, reusingTree } from '../../generator/pipeline.ts';
 import type { UpdateEntry } from '../../generator/stages/inputs.ts';
+import { MESH_LEVEL } from '../../generator/stages/inputs.ts';
+import { readRenderRecord } from '../../generator/stages/render-record.ts';
 import type { StreamOptions } from '../../generator/stages/stream.ts';
 import { INDEX_FILE, writeTree } from '../../generator/stages/write.ts';
 import { loadCatalog } from '../../generator/templating/catalog.ts';
@@ -58,8 +60,11 @@ describe.skipIf(!HAS_SHARED)('re-rendering reuses unchanged clusters', () => {
     await render(file, m);
     const [record, ...others] = readdirSync(m.records);
     expect(others).toEqual([]);
-    const lines = readFileSync(join(m.records, record!), 'utf8').split('\n');
-    expect(lines.filter((l) => l.startsWith('input ')).map((l) => l.split('  ')[1])).toEqual(['c0001', 'c0002', 'c0003', 'c0004', '(mesh)']);
+    const { records } = readRenderRecord(m.records, join(m.out, 'fleet-4'));
+    expect([...records.keys()]).toEqual(['c0001', 'c0002', 'c0003', 'c0004', MESH_LEVEL]);
+    for (const r of records.values()) expect(r.digest).toMatch(/^[0-9a-f]{64}$/);
+    expect(records.get('c0001')!.files.map(([p]) => p)).toContain('clusters/c0001/kustomization.yaml');
+    expect(readdirSync(m.records)).toEqual([record]);
     expect(readFileSync(join(m.out, 'fleet-4', INDEX_FILE), 'utf8')).not.toMatch(/input/);
   });
 
@@ -98,8 +103,8 @@ describe.skipIf(!HAS_SHARED)('re-rendering reuses unchanged clusters', () => {
     // Stats are recorded for files that have not changed for a second: let the tree settle, render again.
     await new Promise((r) => setTimeout(r, 1100));
     await render(file, m);
-    const [record] = readdirSync(m.records);
-    expect(readFileSync(join(m.records, record!), 'utf8')).toMatch(/^[0-9a-f]{64} \d+:\d+:\d+:\d+ {2}clusters\/c0001\/kustomization\.yaml$/m);
+    const recorded = readRenderRecord(m.records, join(m.out, 'fleet-4')).records.get('c0001')!.files.find(([p]) => p === 'clusters/c0001/kustomization.yaml')!;
+    expect(recorded[2]).toMatch(/^\d+:\d+:\d+:\d+$/);
     const edited = join(m.out, 'fleet-4', 'clusters/c0001/kustomization.yaml');
     const before = statSync(edited, { bigint: true });
     const text = readFileSync(edited, 'utf8');
