@@ -99,6 +99,10 @@ function mtimes(dir: string): Map<string, number> {
 
 const results: Record<string, unknown>[] = [];
 const work = mkdtempSync(join(WORK_ROOT, 'meshrender-bench-'));
+// Trees are deleted at the end, and also when a command fails half way.
+process.on('exit', () => {
+  for (const dir of [...leftovers, work]) rmSync(dir, { recursive: true, force: true });
+});
 // The machine that renders keeps its render records here; a fresh clone (a CI job) has none.
 const records = join(work, 'render-records');
 const freshClone = () => mkdtempSync(join(work, 'no-records-'));
@@ -150,7 +154,6 @@ for (const n of sizes) {
     `${n} clusters: ${tree.files} files, ${(tree.bytes / 1048576).toFixed(1)} MiB; full ${fullWall.toFixed(0)} ms (cpu ${row.full.cpuMs.toFixed(0)} ms, rss ${row.full.maxRssMiB.toFixed(0)} MiB); floor ${floorWall.toFixed(0)} ms; ratio ${row.ratioToFloor.toFixed(2)}; unchanged ${row.unchanged.wallMs.toFixed(0)} ms (${rewritten} rewritten); check ${row.check.wallMs.toFixed(0)} ms (fresh clone ${row.checkFreshClone.wallMs.toFixed(0)} ms); one changed ${row.oneClusterChanged.wallMs.toFixed(0)} ms`,
   );
 }
-for (const dir of [...leftovers, work]) rmSync(dir, { recursive: true, force: true });
 
 const byN = new Map(results.map((r) => [r.clusters as number, r]));
 const growth = byN.has(100) && byN.has(1000) ? ((byN.get(1000)!.full as { wallMs: number }).wallMs / (byN.get(100)!.full as { wallMs: number }).wallMs) : null;
