@@ -43,11 +43,13 @@ export interface PreviousRender {
   records: ReadonlyMap<string, ClusterRecord>;
   /** The record's text as read, to tell whether a new one would differ. */
   body: string | null;
+  /** Where the record was read (render-record.ts), so that the render worker can read it too; null: no record. */
+  from: { recordDir: string; meshDir: string } | null;
   /** The tree on disk those files are in; null when there is none. */
   dir: string | null;
 }
 
-export const NO_PREVIOUS_RENDER: PreviousRender = { records: new Map(), body: null, dir: null };
+export const NO_PREVIOUS_RENDER: PreviousRender = { records: new Map(), body: null, from: null, dir: null };
 
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** Libraries whose version can change the bytes written. */

@@ -36,7 +36,7 @@ function recordFile(recordDir: string, meshDir: string): string {
 type RecordJson = { units: Record<string, [input: string, files: FileRecord[]]> };
 
 /** The record of the last render of `meshDir`; empty when there is none, or it is damaged or of another format. */
-export function readRenderRecord(recordDir: string, meshDir: string): Omit<PreviousRender, 'dir'> {
+export function readRenderRecord(recordDir: string, meshDir: string): Omit<PreviousRender, 'dir' | 'from'> {
   const none = { records: new Map<string, ClusterRecord>(), body: null };
   let text: string;
   try {

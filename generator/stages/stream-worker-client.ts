@@ -4,18 +4,20 @@
  * cluster. Both threads take the next cluster from one shared counter: the worker takes one as soon
  * as it is free (never more than LOOKAHEAD results ahead of what this thread has taken, so memory
  * stays bounded). This thread, which also writes what the stream yields, renders the cluster it needs
- * next itself when the worker has not taken it, and while it waits for one the worker is rendering,
- * it renders clusters further on (at most LOOKAHEAD, kept until the stream reaches them). So the
+ * next itself when the worker has not taken it, and when it has waited a moment for one the worker is
+ * rendering, it renders clusters further on (at most LOOKAHEAD, kept until the stream reaches them). So the
  * worker renders as much as it can, and this thread renders while the worker starts and whenever
  * writing leaves it time, whatever the disk.
  * The consumer of the stream is synchronous (the write stage), so results are taken with
  * receiveMessageOnPort, and the wait is an Atomics.wait on a counter the worker raises after each result.
+ * The worker gets its work as the first message on its port, so it can be started early
+ * (prewarmClusterWorker): loading its modules and templates then overlaps checking the topology.
  */
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { IstioRelease } from '../istio/release.ts';
 import type { Cluster, Topology } from '../types.ts';
 import type { References } from './assemble.ts';
-import type { ClusterRecord } from './inputs.ts';
+import type { PreviousRender } from './inputs.ts';
 import type { ClusterFiles } from './stream.ts';
 
 /** Counters shared with the worker: [0] results posted, [1] results taken, [2] the next cluster nobody has taken. */
@@ -30,7 +32,7 @@ export interface WorkerInput {
   /** Every cluster of the stream, in order; the shared counter NEXT indexes this list. */
   clusters: string[];
   references: [string, readonly string[]][];
-  /** With reuse of the previous render: the mesh input base (inputs.ts), the tree on disk and the records of the clusters. */
+  /** With reuse of the previous render: the mesh input base (inputs.ts), the tree on disk and where its render record is (the worker reads it itself rather than receive a copy). */
   reuse: WorkerReuse | null;
   counters: SharedArrayBuffer;
 }
@@ -38,7 +40,7 @@ export interface WorkerInput {
 export interface WorkerReuse {
   base: string;
   dir: string | null;
-  records: (readonly [cluster: string, record: ClusterRecord])[];
+  from: PreviousRender['from'];
 }
 
 export type WorkerMessage = { index: number; cluster: string; result: ClusterFiles } | { index: number; cluster: string; fatal: string };
@@ -66,6 +68,33 @@ export interface WorkerTestHooks {
   workerOnly?: boolean;
 }
 
+const WORKER_SCRIPT = new URL('./stream-worker.ts', import.meta.url);
+
+interface Spawned {
+  worker: Worker;
+  port: MessagePort;
+}
+
+function spawn(script: URL = WORKER_SCRIPT): Spawned {
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(script, {
+    workerData: { port: port2 },
+    transferList: [port2],
+    // The worker holds a few clusters at a time: a small young generation keeps its memory small too.
+    resourceLimits: { maxYoungGenerationSizeMb: 48 },
+  });
+  // Never keeps the process alive: an early worker that is not needed dies with it.
+  worker.unref();
+  return { worker, port: port1 };
+}
+
+let warm: Spawned | null = null;
+
+/** Starts the worker ahead of need, for the next startClusterWorker to use (a large fleet is coming). */
+export function prewarmClusterWorker(): void {
+  warm ??= spawn();
+}
+
 export function startClusterWorker(
   topology: Topology,
   releases: ReadonlyMap<string, IstioRelease>,
@@ -77,15 +106,11 @@ export function startClusterWorker(
   const giveUpMs = hooks.giveUpMs ?? GIVE_UP_MS;
   const counters = new SharedArrayBuffer(12);
   const shared = new Int32Array(counters);
-  const { port1, port2 } = new MessageChannel();
   const input: WorkerInput = { topology, releases: new Map(releases), clusters: clusters.map((c) => c.name), references: [...references], reuse, counters };
-  const worker = new Worker(hooks.script ?? new URL('./stream-worker.ts', import.meta.url), {
-    workerData: { input, port: port2 },
-    transferList: [port2],
-    // The worker holds one cluster at a time: a small young generation keeps its memory small too.
-    resourceLimits: { maxYoungGenerationSizeMb: 48 },
-  });
-  worker.unref();
+  const spawned = !hooks.script && warm ? warm : spawn(hooks.script);
+  if (spawned === warm) warm = null;
+  const { worker, port: port1 } = spawned;
+  port1.postMessage(input);
   let taken = 0;
   let alive = true;
   const stop = () => {
@@ -114,17 +139,22 @@ export function startClusterWorker(
           if (m.index !== index) throw new Error(`internal: the worker rendered cluster #${m.index} (${m.cluster}), expected #${index}`);
           return m.result;
         }
-        // Not there yet: render a cluster further on that nobody has taken, if the stream can hold it.
-        if (!hooks.workerOnly && ahead.room()) {
+        // Not there yet. The worker is most likely rendering this very cluster: give it a moment.
+        const canAhead = !hooks.workerOnly && ahead.room();
+        const step = canAhead ? AHEAD_AFTER_MS : WAIT_STEP_MS;
+        if (Atomics.wait(shared, POSTED, taken, step) !== 'timed-out') continue;
+        waited += step;
+        // Still not there: render a cluster further on that nobody has taken, if the stream can hold it.
+        if (canAhead) {
           const next = Atomics.load(shared, NEXT);
           if (next < clusters.length && Atomics.compareExchange(shared, NEXT, next, next + 1) === next) {
             ahead.render(next);
             continue;
           }
         }
-        // Wait for the worker to post. Its events cannot reach this blocked thread, so a worker that
-        // took a cluster and never answers is given up after a while and this thread renders alone.
-        if (Atomics.wait(shared, POSTED, taken, WAIT_STEP_MS) === 'timed-out' && (waited += WAIT_STEP_MS) >= giveUpMs) {
+        // Its events cannot reach this blocked thread, so a worker that took a cluster and never
+        // answers is given up after a while and this thread renders alone.
+        if (waited >= giveUpMs) {
           stop();
           return null;
         }
@@ -135,5 +165,7 @@ export function startClusterWorker(
 }
 
 const WAIT_STEP_MS = 100;
+/** How long to wait for the worker's result before rendering ahead (rendering a cluster takes a few milliseconds, checking an unchanged one less than one). */
+const AHEAD_AFTER_MS = 2;
 /** Without any result for this long, the worker is given up (one cluster renders in milliseconds; starting takes well under a second). */
 const GIVE_UP_MS = 20_000;

@@ -141,7 +141,7 @@ export function* meshTreeEntries(
   // The worker takes the next cluster whenever it is free; this thread renders the ones it has not
   // taken (while it starts, and whenever writing leaves this thread time): stream-worker-client.ts.
   const helper = parallel
-    ? startClusterWorker(topology, releases, clusters, mesh.references, base === null ? null : { base, dir: reuse!.previous.dir, records: [...records] }, options.workerHooks)
+    ? startClusterWorker(topology, releases, clusters, mesh.references, base === null ? null : { base, dir: reuse!.previous.dir, from: reuse!.previous.from }, options.workerHooks)
     : null;
   // Clusters this thread rendered ahead while it waited for the worker, until the stream reaches them.
   const ahead = new Map<number, ClusterFiles>();
