@@ -9,6 +9,7 @@
 import type { Diagnostic } from './diagnostics.ts';
 import { hasErrors, sortDiagnostics } from './diagnostics.ts';
 import { MeshrenderError, TopologyInvalidError, UsageError } from './errors.ts';
+import { cachedCheck } from './stages/check-cache.ts';
 import { mergeSubset, readManagedFiles } from './stages/subset.ts';
 import { loadTopology } from './stages/load.ts';
 import { resolveModel } from './stages/resolve.ts';
@@ -44,13 +45,13 @@ export function checkTopology(file: string): CheckedTopology {
   return { topology, warnings: sortDiagnostics([...findings, ...secretNotices(topology, written)]) };
 }
 
-/** Checks many files and reports the problems of all of them at once. */
-export function checkTopologies(files: readonly string[]): CheckedTopology[] {
+/** Checks many files and reports the problems of all of them at once; with a cache directory, an unchanged file that passed before is not checked again (stages/check-cache.ts). */
+export function checkTopologies(files: readonly string[], cacheDir: string | null = null): CheckedTopology[] {
   const out: CheckedTopology[] = [];
   const problems: Diagnostic[] = [];
   for (const file of files) {
     try {
-      out.push(checkTopology(file));
+      out.push(cacheDir === null ? checkTopology(file) : cachedCheck(file, cacheDir, checkTopology));
     } catch (e) {
       if (!(e instanceof MeshrenderError)) throw e;
       problems.push(...(e.diagnostics.length > 0 ? e.diagnostics : [{ file, severity: 'error' as const, message: e.message }]));
@@ -94,7 +95,7 @@ export interface RenderOptions {
   offline?: boolean;
   /** Render only these clusters into the existing tree (render --cluster, to shard a fleet). */
   clusters?: readonly string[];
-  /** Where render records are kept (stages/render-record.ts); null: render every cluster. @default renderRecordDir() */
+  /** Where render records and checked topologies are kept (stages/render-record.ts, stages/check-cache.ts); null: check the topology and render every cluster. @default renderRecordDir() */
   renderRecords?: string | null;
 }
 
@@ -116,8 +117,8 @@ export interface LoadedMesh extends CheckedTopology {
 }
 
 /** Checks topologies and loads the Istio releases they use (downloading missing ones unless offline). */
-export async function checkAndLoad(topologies: readonly string[], istioDist: string | null, releaseOptions: Omit<ReleaseOptions, 'distDir'> = {}): Promise<LoadedMesh[]> {
-  const checked = checkTopologies(topologies);
+export async function checkAndLoad(topologies: readonly string[], istioDist: string | null, releaseOptions: Omit<ReleaseOptions, 'distDir'> = {}, cacheDir: string | null = null): Promise<LoadedMesh[]> {
+  const checked = checkTopologies(topologies, cacheDir);
   const releases = await loadAllReleases(checked.map((c) => c.topology), { ...releaseOptions, distDir: istioDist });
   return checked.map((c, i) => ({ ...c, releases: releases[i]! }));
 }
@@ -133,7 +134,8 @@ export async function renderTopologies(opts: RenderOptions): Promise<MeshOutcome
   // A large fleet is rendered with a worker thread: start it now, so that loading its modules and
   // templates overlaps checking the topology. A topology of 16 KiB has about 110 clusters.
   if (!opts.validate && !opts.clusters?.length && opts.topologies.some((f) => sizeOf(f) >= 16 * 1024)) prewarmClusterWorker();
-  const loaded = await checkAndLoad(opts.topologies, opts.istioDist, { offline: opts.offline });
+  const recordDir = opts.renderRecords === undefined ? renderRecordDir() : opts.renderRecords;
+  const loaded = await checkAndLoad(opts.topologies, opts.istioDist, { offline: opts.offline }, recordDir);
   const catalog = loadCatalog();
   const only = opts.clusters && opts.clusters.length > 0 ? new Set(opts.clusters) : null;
   if (only) {
@@ -146,7 +148,6 @@ export async function renderTopologies(opts: RenderOptions): Promise<MeshOutcome
   // Validating and merging a subset need the whole tree in memory; a plain render streams it,
   // cluster by cluster, into the write (or the comparison of --check).
   const inMemory = opts.validate || only !== null;
-  const recordDir = opts.renderRecords === undefined ? renderRecordDir() : opts.renderRecords;
   const trees: MeshFiles[] = meshes.map((c) => {
     if (!inMemory) return reusingTree(c.topology, c.releases, catalog, { outDir: opts.outDir, recordDir, record: !opts.check });
     const tree = buildTree(c.topology, c.releases, catalog, only);
