@@ -30,8 +30,10 @@ export function cachedCheck(file: string, cacheDir: string, check: (file: string
   } catch {
     return check(file);
   }
-  const key = createHash('sha256').update(`${engineDigest()}\0${process.cwd()}\0${file}\0`).update(bytes).digest('hex');
-  const entry = join(cacheDir, `check-${key}.json`);
+  const where = `${process.cwd()}\0${file}\0`;
+  const key = createHash('sha256').update(`${engineDigest()}\0${where}`).update(bytes).digest('hex');
+  // One entry per topology file (its name and the working directory), replaced when the file changes: the cache does not grow with edits.
+  const entry = join(cacheDir, `check-${createHash('sha256').update(where).digest('hex')}.json`);
   try {
     const hit = JSON.parse(readFileSync(entry, 'utf8')) as Checked & { key: string };
     if (hit.key === key) return { topology: deepFreeze(hit.topology), warnings: hit.warnings };

@@ -33,6 +33,8 @@ describe('the check cache', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('fleet-3', 'fleet-three'));
     expect(checkTopologies([file], cache)[0]!.topology.name).toBe('fleet-three');
     expect(first.topology.name).toBe('fleet-3');
+    // The new outcome replaced the old one: one entry per topology file.
+    expect(readdirSync(cache)).toHaveLength(1);
     writeFileSync(file, readFileSync(file, 'utf8').replace('role: remote', 'role: remoet'));
     const entries = readdirSync(cache).length;
     for (let i = 0; i < 2; i++) expect(() => checkTopologies([file], cache)).toThrow(TopologyInvalidError);
