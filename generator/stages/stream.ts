@@ -6,11 +6,12 @@
  * many clusters list), then the mesh-level files (GitOps entry points, README). Template and
  * assembly problems of every cluster are collected and thrown together at the end, before the
  * mesh-level files, so a consumer that stages what it receives discards it all.
- * In a large fleet a worker thread renders three clusters of every four (stream-worker.ts) while
- * this thread renders the rest and the consumer writes; the files come out in the same order either way.
- * With reuse (a render record of the tree on disk, render-record.ts), a cluster whose input digest
- * is the recorded one is not rendered: its recorded files are hashed on disk and come out as
- * Recorded entries, rendered on demand if one is no longer intact.
+ * In a large fleet a worker thread renders most clusters (stream-worker.ts, stream-worker-client.ts)
+ * while this thread renders the rest and the consumer writes; the files come out in the same order either way.
+ * With reuse (the render record of the tree on disk, render-record.ts), a cluster whose input digest
+ * is the recorded one is not rendered: its recorded files are checked on disk and come out as
+ * Recorded entries, rendered on demand if one is no longer intact. The mesh-level files (shared/,
+ * GitOps, README) are reused the same way, as one more unit.
  */
 import type { Diagnostic } from '../diagnostics.ts';
 import { AssembleError, TemplateError } from '../errors.ts';
@@ -37,7 +38,8 @@ export interface StreamOptions {
   workerHooks?: WorkerTestHooks;
   /**
    * Skip clusters whose inputs are those of the previous render (inputs.ts): their files come out as
-   * Recorded entries, to be checked against the disk, and every cluster's input digest is put in `inputs`.
+   * Recorded entries, checked against the disk. Every cluster's input digest is put in `inputs`, and
+   * the stat of every file found intact in `stats`, for the next render record.
    */
   reuse?: { previous: PreviousRender; inputs: Map<string, string>; stats: Map<string, string> };
 }
@@ -59,13 +61,12 @@ export interface ClusterFiles {
   inputDigest: string | null;
 }
 
-/** What a cluster job needs to reuse the previous render: the mesh input base, the tree on disk and the cluster's record in its index. */
+/** What a cluster job needs to reuse the previous render: the mesh input base, the tree on disk and the cluster's render record. */
 export interface ClusterReuse {
   base: string;
   dir: string | null;
   record: ClusterRecord | undefined;
 }
-
 
 /**
  * plan → render → assemble for one cluster. With reuse: its input digest too, and when that is the

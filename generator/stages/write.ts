@@ -363,7 +363,7 @@ function compare(
       continue;
     }
     const onDisk = found as Buffer | null;
-    // A file of an unchanged cluster: rendered only if the disk no longer holds what the index says.
+    // A file of an unchanged cluster: rendered only if the disk no longer holds what its render record says.
     if (typeof entry !== 'string' && onDisk !== null && sha256(onDisk) === entry.digest) {
       digests.set(path, entry.digest);
       continue;
