@@ -1,6 +1,6 @@
 /**
  * Reading a tree meshrender wrote, never through a symbolic link: what stands in the way of a
- * rendered path, the bytes of a file, and whether files are still what an index says they are.
+ * rendered path, the bytes of a file, and whether files are still what a render record says they are.
  * The write stage compares with these; the stream (stages/stream.ts) checks the files of unchanged
  * clusters with intactFiles, on the worker thread for most of a large fleet.
  */
@@ -28,7 +28,8 @@ export function blockingDirectories(fs: TreeFs, root: string): (rel: string) => 
     if (parent === null) {
       try {
         const st = fs.lstatSync(join(root, rel));
-        state = st.isDirectory() && !st.isSymbolicLink() ? null : rel;
+        // lstat: a link to a directory is a link, not a directory.
+        state = st.isDirectory() ? null : rel;
       } catch {
         state = ABSENT;
       }

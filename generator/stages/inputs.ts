@@ -1,14 +1,15 @@
 /**
- * Input digests: a sha256 of everything one cluster's files are rendered from, recorded in the tree's
- * index so that the next render can skip clusters whose inputs did not change.
+ * Input digests: a sha256 of everything one cluster's files are rendered from, kept in the render
+ * record (render-record.ts) so that the next render can skip clusters whose inputs did not change.
  * A cluster's files are a function of its render units (directories, templates, contexts), the
  * kustomization references into shared/, the mesh name and meshrender itself; the digest covers
  * all of them, and meshrender's own code, templates and YAML libraries through the engine digest,
- * so that editing a template or upgrading meshrender renders every cluster again.
- * A skipped cluster's files are still read back and checked against the index (stream.ts and
- * write.ts): a hand-edited or deleted file is rendered and written again.
+ * so that editing a template or upgrading meshrender renders every cluster again. The mesh-level
+ * files (shared/, GitOps, README) have a digest of their own (MESH_LEVEL).
+ * A skipped cluster's files are still checked on disk against the record (stream.ts,
+ * fs/tree-reader.ts): a hand-edited or deleted file is rendered and written again.
  */
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
@@ -98,9 +99,13 @@ export function meshInputBase(mesh: string, releases: ReadonlyMap<string, IstioR
  */
 export function clusterInputDigest(base: string, units: readonly RenderUnit[], references: References): string {
   const h = createHash('sha256').update(base);
-  for (const u of units) h.update(JSON.stringify([u.dir, u.component, u.layer, u.templates.map((t) => t.source), u.context]));
+  hashUnits(h, units);
   for (const dir of [...references.keys()].sort()) h.update(JSON.stringify([dir, references.get(dir)]));
   return h.digest('hex');
+}
+
+function hashUnits(h: Hash, units: readonly RenderUnit[]): void {
+  for (const u of units) h.update(JSON.stringify([u.dir, u.component, u.layer, u.templates.map((t) => t.source), u.context]));
 }
 
 /** The key of the mesh-level files (shared/, the GitOps entry points, the README) among the clusters' input digests: never a cluster name. */
@@ -113,7 +118,7 @@ export const MESH_LEVEL = '(mesh)';
  */
 export function meshLevelInputDigest(base: string, units: readonly RenderUnit[], shared: readonly SharedDocuments[], topology: Topology, layerKustomizations: Iterable<string>): string {
   const h = createHash('sha256').update(base).update(`\0${MESH_LEVEL}\0`);
-  for (const u of units) h.update(JSON.stringify([u.dir, u.component, u.layer, u.templates.map((t) => t.source), u.context]));
+  hashUnits(h, units);
   for (const d of shared) h.update(JSON.stringify([d.dir, d.source])).update(d.text);
   h.update(JSON.stringify(topology));
   h.update(JSON.stringify([...layerKustomizations].sort()));

@@ -83,11 +83,15 @@ export function renderCluster(
   const units = planCluster(topology, cluster, catalog, releases);
   const inputDigest = reuse ? clusterInputDigest(reuse.base, units, references) : null;
   if (reuse?.record && reuse.dir !== null && reuse.record.digest === inputDigest) {
-    const files = reuse.record.files;
-    const intact = intactFiles(reuse.dir, files);
-    return { files: [], kept: files.map(([path, digest], i) => [path, digest, intact[i]!] as const), templateProblems: [], assembleProblems: [], inputDigest };
+    return { files: [], kept: keptFiles(reuse.dir, reuse.record), templateProblems: [], assembleProblems: [], inputDigest };
   }
   return { ...assembled(topology.name, () => renderAll(units), references), kept: null, inputDigest };
+}
+
+/** The files of a record, checked on disk (fs/tree-reader.ts). */
+function keptFiles(dir: string, record: ClusterRecord): KeptFile[] {
+  const intact = intactFiles(dir, record.files);
+  return record.files.map(([path, digest], i) => [path, digest, intact[i]!] as const);
 }
 
 /** render → assemble, with template and assembly problems returned as data (collected over the fleet). */
@@ -164,16 +168,10 @@ export function* meshTreeEntries(
       templateProblems.push(...result.templateProblems);
       assembleProblems.push(...result.assembleProblems);
       if (reuse && result.inputDigest !== null) reuse.inputs.set(cluster.name, result.inputDigest);
-      if (result.kept) {
-        // Files that are no longer as recorded (edited or deleted by hand) are rendered again, on demand.
-        const rendered = renderedOnDemand(() => renderCluster(topology, cluster, catalog, releases, referencesFor(cluster.name)), `cluster ${cluster.name}`);
-        for (const [path, digest, intact] of result.kept) {
-          seen(path);
-          if (intact) reuse!.stats.set(path, intact);
-          yield [path, { digest, intact: intact !== false, content: () => rendered(path) } satisfies Recorded];
-        }
-      }
-      for (const entry of result.files) {
+      const entries = result.kept
+        ? recordedEntries(result.kept, reuse!.stats, () => renderCluster(topology, cluster, catalog, releases, referencesFor(cluster.name)), `cluster ${cluster.name}`)
+        : result.files;
+      for (const entry of entries) {
         seen(entry[0]);
         yield entry;
       }
@@ -193,13 +191,7 @@ export function* meshTreeEntries(
   const meshRecord = records.get(MESH_LEVEL);
   if (meshDigest !== null && meshRecord?.digest === meshDigest && reuse!.previous.dir !== null) {
     reuse!.inputs.set(MESH_LEVEL, meshDigest);
-    const intact = intactFiles(reuse!.previous.dir, meshRecord.files);
-    const rendered = renderedOnDemand(meshLevelFiles, 'the mesh level');
-    for (const [i, [path, digest]] of meshRecord.files.entries()) {
-      const found = intact[i]!;
-      if (found) reuse!.stats.set(path, found);
-      yield [path, { digest, intact: found !== false, content: () => rendered(path) } satisfies Recorded];
-    }
+    yield* recordedEntries(keptFiles(reuse!.previous.dir, meshRecord), reuse!.stats, meshLevelFiles, 'the mesh level');
     return;
   }
   const meshLevel = meshLevelFiles();
@@ -211,7 +203,25 @@ export function* meshTreeEntries(
   yield* meshLevel.files;
 }
 
-/** An unchanged cluster's files, rendered the first time one is needed (a file on disk was edited or deleted). */
+/**
+ * The stream entries of kept files, recording the stat of each intact one for the next render record.
+ * A file that is no longer as recorded (edited, deleted or replaced by hand) is rendered again: the
+ * first time its content is asked for, `render` renders the whole unit.
+ */
+function* recordedEntries(
+  kept: readonly KeptFile[],
+  stats: Map<string, string>,
+  render: () => Pick<ClusterFiles, 'files' | 'templateProblems' | 'assembleProblems'>,
+  what: string,
+): Generator<UpdateEntry> {
+  const rendered = renderedOnDemand(render, what);
+  for (const [path, digest, intact] of kept) {
+    if (intact) stats.set(path, intact);
+    yield [path, { digest, intact: intact !== false, content: () => rendered(path) } satisfies Recorded];
+  }
+}
+
+/** A unit's files, rendered the first time one is needed. */
 function renderedOnDemand(render: () => Pick<ClusterFiles, 'files' | 'templateProblems' | 'assembleProblems'>, what: string): (path: string) => string {
   let files: Map<string, string> | null = null;
   return (path) => {

@@ -363,11 +363,7 @@ function compare(
       continue;
     }
     const onDisk = found as Buffer | null;
-    // A file of an unchanged cluster: rendered only if the disk no longer holds what its render record says.
-    if (typeof entry !== 'string' && onDisk !== null && sha256(onDisk) === entry.digest) {
-      digests.set(path, entry.digest);
-      continue;
-    }
+    // A kept file the stream found not intact: render it and compare, like any other.
     const content = typeof entry === 'string' ? entry : entry.content();
     const bytes = Buffer.from(content);
     digests.set(path, sha256(bytes));
