@@ -7,9 +7,10 @@
  * change to the file or to meshrender checks it again. An entry that cannot be read is ignored.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../diagnostics.ts';
+import { writeCacheFile } from '../fs/cache-file.ts';
 import type { Topology } from '../types.ts';
 import { engineDigest } from './inputs.ts';
 import { MAX_TOPOLOGY_BYTES } from './load.ts';
@@ -41,17 +42,6 @@ export function cachedCheck(file: string, cacheDir: string, check: (file: string
     // Not cached yet, or unreadable: check.
   }
   const checked = check(file);
-  const tmp = `${entry}.${process.pid}.tmp`;
-  try {
-    mkdirSync(cacheDir, { recursive: true });
-    writeFileSync(tmp, JSON.stringify({ key, ...checked }));
-    renameSync(tmp, entry);
-  } catch {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // A cache: nothing more to do.
-    }
-  }
+  writeCacheFile(entry, JSON.stringify({ key, ...checked }));
   return checked;
 }

@@ -13,9 +13,10 @@
  * in nanoseconds when the file was last found intact and settled, else '' (fs/tree-reader.ts).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { writeCacheFile } from '../fs/cache-file.ts';
 import type { FileRecord } from '../fs/tree-reader.ts';
 import { MESH_LEVEL, type ClusterRecord, type PreviousRender } from './inputs.ts';
 
@@ -73,17 +74,5 @@ export function renderRecordBody(files: ReadonlyMap<string, string>, inputs: Rea
 
 /** Writes a record. A cache: failing to write it only makes the next render slower, so errors are ignored. */
 export function writeRenderRecord(recordDir: string, meshDir: string, body: string): void {
-  const file = recordFile(recordDir, meshDir);
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    mkdirSync(recordDir, { recursive: true });
-    writeFileSync(tmp, `${body}# sha256 ${createHash('sha256').update(body).digest('hex')}\n`);
-    renameSync(tmp, file);
-  } catch {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // Nothing more to do for a cache.
-    }
-  }
+  writeCacheFile(recordFile(recordDir, meshDir), `${body}# sha256 ${createHash('sha256').update(body).digest('hex')}\n`);
 }

@@ -51,13 +51,19 @@ async function renderObserved(file: string, m: Machine, stream: Omit<StreamOptio
   return how;
 }
 
+/** A machine that has rendered a 4-cluster fleet (mesh fleet-4). */
+async function renderedFleet(): Promise<{ m: Machine; file: string }> {
+  const m = machine();
+  const file = topologyFile(fleetTopology({ clusters: 4 }));
+  await render(file, m);
+  return { m, file };
+}
+
 const clusterFiles = (how: Map<string, string>, cluster: string) => [...how].filter(([p]) => p.startsWith(`clusters/${cluster}/`));
 
 describe.skipIf(!HAS_SHARED)('re-rendering reuses unchanged clusters', () => {
   it('records the input digest of every cluster outside the tree, and nothing of it in the tree', async () => {
-    const m = machine();
-    const file = topologyFile(fleetTopology({ clusters: 4 }));
-    await render(file, m);
+    const { m, file } = await renderedFleet();
     // One render record (and the checked topology: stages/check-cache.ts).
     const [record, ...others] = readdirSync(m.records).filter((f) => f.endsWith('.record'));
     expect(others).toEqual([]);
@@ -80,9 +86,7 @@ describe.skipIf(!HAS_SHARED)('re-rendering reuses unchanged clusters', () => {
   });
 
   it('writes again a file edited by hand and one deleted by hand, which --check reports first', async () => {
-    const m = machine();
-    const file = topologyFile(fleetTopology({ clusters: 4 }));
-    await render(file, m);
+    const { m, file } = await renderedFleet();
     const fresh = snapshotTree(join(m.out, 'fleet-4'));
     const edited = 'clusters/c0003/00-namespaces/kustomization.yaml';
     const deleted = 'clusters/c0002/kustomization.yaml';
@@ -97,9 +101,7 @@ describe.skipIf(!HAS_SHARED)('re-rendering reuses unchanged clusters', () => {
   });
 
   it('finds a file edited by hand that kept its size and its modification time, once stats are recorded', async () => {
-    const m = machine();
-    const file = topologyFile(fleetTopology({ clusters: 4 }));
-    await render(file, m);
+    const { m, file } = await renderedFleet();
     const fresh = snapshotTree(join(m.out, 'fleet-4'));
     // Stats are recorded for files that have not changed for a second: let the tree settle, render again.
     await new Promise((r) => setTimeout(r, 1100));
@@ -124,9 +126,7 @@ describe.skipIf(!HAS_SHARED)('re-rendering reuses unchanged clusters', () => {
   });
 
   it('finds a tampered file whose digest was forged in the index too, on the machine that rendered and on a fresh one', async () => {
-    const m = machine();
-    const file = topologyFile(fleetTopology({ clusters: 4 }));
-    await render(file, m);
+    const { m, file } = await renderedFleet();
     const tampered = 'clusters/c0001/30-control-plane/kustomization.yaml';
     const bytes = `${readFileSync(join(m.out, 'fleet-4', tampered), 'utf8')}# tampered\n`;
     writeFileSync(join(m.out, 'fleet-4', tampered), bytes);
@@ -171,9 +171,7 @@ describe.skipIf(!HAS_SHARED)('re-rendering reuses unchanged clusters', () => {
   });
 
   it('writes again a mesh-level file edited by hand', async () => {
-    const m = machine();
-    const file = topologyFile(fleetTopology({ clusters: 4 }));
-    await render(file, m);
+    const { m, file } = await renderedFleet();
     const fresh = snapshotTree(join(m.out, 'fleet-4'));
     writeFileSync(join(m.out, 'fleet-4', 'README.md'), '# mine now\n');
     const how = await renderObserved(file, m);
@@ -182,9 +180,7 @@ describe.skipIf(!HAS_SHARED)('re-rendering reuses unchanged clusters', () => {
   });
 
   it('reports a directory of an unchanged cluster replaced by a symbolic link, and reads nothing through it', async () => {
-    const m = machine();
-    const file = topologyFile(fleetTopology({ clusters: 4 }));
-    await render(file, m);
+    const { m, file } = await renderedFleet();
     const dir = join(m.out, 'fleet-4', 'clusters/c0004/00-namespaces');
     const elsewhere = join(tempDir(), 'namespaces');
     renameSync(dir, elsewhere);
@@ -195,9 +191,7 @@ describe.skipIf(!HAS_SHARED)('re-rendering reuses unchanged clusters', () => {
   });
 
   it('replaces the index alone when it was edited by hand and every file is as rendered', async () => {
-    const m = machine();
-    const file = topologyFile(fleetTopology({ clusters: 4 }));
-    await render(file, m);
+    const { m, file } = await renderedFleet();
     const index = join(m.out, 'fleet-4', INDEX_FILE);
     const full = readFileSync(index, 'utf8');
     writeFileSync(index, full.split('\n').filter((l) => !l.endsWith('clusters/c0002/kustomization.yaml')).join('\n'));
